@@ -1,0 +1,172 @@
+"""Datos del curso: descarga verificada, caché local y cargadores.
+
+Los archivos se guardan en el directorio que indica la variable de entorno
+``GENMOD_DATA_DIR`` (por defecto ``~/.cache/genmod``), con la misma estructura que el
+espejo sin conexión que usa la integración continua::
+
+    MNIST/raw/t10k-images-idx3-ubyte.gz
+    MNIST/raw/t10k-labels-idx1-ubyte.gz
+    quijote/pg2000.txt
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import TensorDataset
+from tqdm.auto import tqdm
+
+DATA_ENV = "GENMOD_DATA_DIR"
+
+
+class DataUnavailableError(RuntimeError):
+    """Un archivo de datos falta y no se pudo descargar, o su suma de control no coincide."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """Un archivo canónico: ruta relativa en la caché, direcciones y SHA-256."""
+
+    relpath: str
+    urls: tuple[str, ...]
+    sha256: str
+
+
+_MNIST_MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/")
+
+MNIST_TEST_IMAGES = RemoteFile(
+    "MNIST/raw/t10k-images-idx3-ubyte.gz",
+    tuple(m + "t10k-images-idx3-ubyte.gz" for m in _MNIST_MIRRORS),
+    "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+)
+MNIST_TEST_LABELS = RemoteFile(
+    "MNIST/raw/t10k-labels-idx1-ubyte.gz",
+    tuple(m + "t10k-labels-idx1-ubyte.gz" for m in _MNIST_MIRRORS),
+    "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+)
+QUIJOTE = RemoteFile(
+    "quijote/pg2000.txt",
+    ("https://www.gutenberg.org/cache/epub/2000/pg2000.txt",),
+    "485be638d952a55acbb944c964d0429418ca2da711df7bc48a36c612129ead9b",
+)
+
+#: Tamaños del reparto determinista de MNIST-10k.
+MNIST10K_TRAIN_SIZE = 8000
+MNIST10K_SPLIT_SEED = 2013
+
+
+def data_dir() -> Path:
+    """Directorio de datos: ``$GENMOD_DATA_DIR`` o ``~/.cache/genmod``."""
+    raw = os.environ.get(DATA_ENV)
+    return Path(raw).expanduser() if raw else Path.home() / ".cache" / "genmod"
+
+
+def sha256sum(path: Path) -> str:
+    """SHA-256 de un archivo, en hexadecimal."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fetch(url: str, target: Path) -> None:
+    """Descarga ``url`` en ``target`` (a través de un temporal) con barra de progreso."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with urllib.request.urlopen(url, timeout=30) as response:
+        total = int(response.headers.get("Content-Length") or 0) or None
+        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+            with tqdm(total=total, unit="B", unit_scale=True, desc=target.name) as bar:
+                for block in iter(lambda: response.read(1 << 16), b""):
+                    tmp.write(block)
+                    bar.update(len(block))
+    shutil.move(tmp.name, target)
+
+
+def download(remote: RemoteFile, root: Path | None = None) -> Path:
+    """Devuelve la ruta local de ``remote``; lo descarga si falta y verifica su SHA-256.
+
+    Lanza ``DataUnavailableError`` (con el archivo, las direcciones y la variable que
+    hay que fijar) si no está y no se puede descargar, o si su suma no coincide.
+    """
+    root = data_dir() if root is None else Path(root)
+    path = root / remote.relpath
+    if not path.exists():
+        errors = []
+        for url in remote.urls:
+            try:
+                _fetch(url, path)
+                break
+            except (urllib.error.URLError, OSError) as exc:
+                errors.append(f"{url}: {exc}")
+        else:
+            raise DataUnavailableError(
+                f"Falta el archivo de datos {path} y no se pudo descargar.\n"
+                f"Direcciones probadas:\n  " + "\n  ".join(errors) + "\n"
+                f"Descárguelo a mano en esa ruta, o apunte la variable de entorno {DATA_ENV} "
+                f"a un directorio que lo contenga como '{remote.relpath}'."
+            )
+    actual = sha256sum(path)
+    if actual != remote.sha256:
+        raise DataUnavailableError(
+            f"La suma SHA-256 de {path} no coincide: se esperaba {remote.sha256} y se "
+            f"obtuvo {actual}. El archivo está dañado o no es el canónico "
+            f"({remote.urls[0]}): bórrelo para descargarlo de nuevo."
+        )
+    return path
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    """Lee un archivo IDX comprimido con gzip (el formato de MNIST)."""
+    with gzip.open(path, "rb") as fh:
+        raw = fh.read()
+    ndim = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def mnist10k(split: str = "train", root: Path | None = None) -> TensorDataset:
+    """MNIST-10k: los 10 000 dígitos del archivo de prueba canónico de MNIST.
+
+    Es el MNIST pequeño del curso. Se reparte de forma determinista (una permutación
+    con semilla fija) en 8 000 imágenes de entrenamiento (``split="train"``) y 2 000
+    reservadas (``split="test"``) que ningún capítulo usa para entrenar.
+
+    Devuelve un ``TensorDataset`` con imágenes ``float32`` de forma ``(N, 1, 28, 28)``
+    y valores en [0, 1], y etiquetas ``int64`` de forma ``(N,)``.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split debe ser 'train' o 'test'; se recibió {split!r}.")
+    images = _read_idx(download(MNIST_TEST_IMAGES, root))
+    labels = _read_idx(download(MNIST_TEST_LABELS, root))
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(MNIST10K_SPLIT_SEED))
+    idx = order[:MNIST10K_TRAIN_SIZE] if split == "train" else order[MNIST10K_TRAIN_SIZE:]
+    x = torch.from_numpy(images.copy()).float().div_(255.0).unsqueeze(1)
+    y = torch.from_numpy(labels.astype(np.int64))
+    return TensorDataset(x[idx], y[idx])
+
+
+def quijote_text(root: Path | None = None) -> str:
+    """Texto de *Don Quijote* (Proyecto Gutenberg n.º 2000) sin cabecera ni licencia.
+
+    Devuelve lo que hay entre las líneas ``*** START OF ...`` y ``*** END OF ...``,
+    sin espacios al principio ni al final y con saltos de línea ``\\n``.
+    """
+    raw = download(QUIJOTE, root).read_text(encoding="utf-8-sig")
+    raw = raw.replace("\r\n", "\n")
+    start = raw.find("*** START OF")
+    end = raw.find("*** END OF")
+    if start < 0 or end < 0:
+        raise DataUnavailableError("El archivo del Quijote no tiene las marcas '*** START OF' y '*** END OF'.")
+    body = raw[raw.index("\n", start) + 1 : end]
+    return body.strip()

@@ -1,0 +1,78 @@
+"""Reproducibilidad: semillas, hilos, algoritmos deterministas y dispositivo."""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Iterable
+from typing import TypeVar
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+T = TypeVar("T")
+
+#: Número de hilos de CPU fijo: el mismo número da las mismas sumas en otra máquina.
+DEFAULT_THREADS = 2
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Fija las semillas de ``random``, NumPy y PyTorch (CPU y GPU).
+
+    Devuelve un ``torch.Generator`` en CPU con la misma semilla, pensado para el
+    argumento ``generator`` de un ``DataLoader`` (así el barajado no depende del
+    resto del programa).
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed debe ser un entero no negativo; se recibió {seed!r}.")
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def setup(seed: int = 0, threads: int = DEFAULT_THREADS, verbose: bool = True) -> torch.device:
+    """Prepara una sesión reproducible y devuelve el dispositivo de cálculo.
+
+    Fija las semillas, el número de hilos de CPU y pide a PyTorch algoritmos
+    deterministas. Elige CUDA si hay una GPU disponible y la CPU en otro caso.
+    """
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+        raise ValueError(f"threads debe ser un entero >= 1; se recibió {threads!r}.")
+    seed_everything(seed)
+    torch.set_num_threads(threads)
+    # En GPU algunas operaciones no tienen versión determinista: se avisa, no se aborta.
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.backends.cudnn.benchmark = False
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if verbose:
+        print(f"Dispositivo: {device.type}; semilla: {seed}")
+    return device
+
+
+def training_scale() -> int:
+    """Factor por el que multiplicar datos o épocas de entrenamiento.
+
+    Vale 1 (el presupuesto de CPU con el que se guardan las salidas del libro) salvo
+    que la variable de entorno ``GENMOD_SCALE`` diga otra cosa, por ejemplo ``4``
+    en una GPU de Colab.
+    """
+    raw = os.environ.get("GENMOD_SCALE", "1")
+    try:
+        scale = int(raw)
+    except ValueError:
+        scale = 0
+    if scale < 1:
+        raise ValueError(f"GENMOD_SCALE debe ser un entero >= 1; vale {raw!r}.")
+    return scale
+
+
+def progress(iterable: Iterable[T], desc: str | None = None, total: int | None = None, **kwargs) -> Iterable[T]:
+    """Barra de progreso ``tqdm`` para bucles largos.
+
+    Se desactiva con ``GENMOD_PROGRESS=0`` (lo hacen las pruebas y el script que
+    ejecuta los capítulos), porque su texto cambia en cada ejecución.
+    """
+    disable = os.environ.get("GENMOD_PROGRESS", "1") == "0"
+    return tqdm(iterable, desc=desc, total=total, disable=disable, **kwargs)

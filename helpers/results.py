@@ -1,0 +1,48 @@
+"""La celda de resultados: una línea ``métrica: capítulo.nombre = valor unidad`` por número."""
+
+from __future__ import annotations
+
+import math
+import re
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def report(
+    chapter: str,
+    name: str,
+    value: float,
+    unit: str = "",
+    *,
+    at_most: float | None = None,
+    at_least: float | None = None,
+    digits: int = 3,
+    floor: float | None = None,
+) -> str:
+    """Imprime una métrica con el formato del libro y comprueba su objetivo.
+
+    Escribe ``métrica: <chapter>.<name> = <valor> <unit>`` con ``digits`` cifras
+    significativas y lanza ``AssertionError`` si ``value`` supera ``at_most`` o queda
+    por debajo de ``at_least``. Con ``floor``, un valor cuyo módulo sea menor se
+    escribe como ``< floor`` (los errores del orden del redondeo de la máquina no se
+    reproducen bit a bit en otro procesador). Devuelve la línea impresa.
+    """
+    for label, text in (("chapter", chapter), ("name", name)):
+        if not isinstance(text, str) or not _NAME.match(text):
+            raise ValueError(f"{label} debe ser un identificador en minúsculas (p. ej. 'vae'); se recibió {text!r}.")
+    if at_most is None and at_least is None:
+        raise ValueError(f"La métrica {chapter}.{name} necesita un objetivo: at_most o at_least.")
+    value = float(value)
+    if not math.isfinite(value):
+        raise AssertionError(f"métrica {chapter}.{name}: el valor no es finito ({value}).")
+    if floor is not None and abs(value) < floor:
+        shown = f"< {floor:g}"
+    else:
+        shown = f"{value:.{digits}g}"
+    line = f"métrica: {chapter}.{name} = {shown}" + (f" {unit}" if unit else "")
+    print(line)
+    if at_most is not None:
+        assert value <= at_most, f"{chapter}.{name} = {value:.6g} supera el objetivo (<= {at_most:g})."
+    if at_least is not None:
+        assert value >= at_least, f"{chapter}.{name} = {value:.6g} no alcanza el objetivo (>= {at_least:g})."
+    return line

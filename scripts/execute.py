@@ -1,0 +1,71 @@
+"""Ejecuta capítulos desde su fuente MyST y escribe su gemelo .ipynb con salidas.
+
+Uso (desde la raíz del repositorio, con el entorno del proyecto activo):
+
+    python scripts/execute.py                         # todos los capítulos
+    python scripts/execute.py chapters/01_elbo.md     # uno (o varios)
+
+Cada capítulo se ejecuta de arriba abajo en un núcleo nuevo, con las barras de
+progreso desactivadas y el camino de cálculo de la CPU fijado (ver ``helpers``).
+Es la única fuente de las salidas guardadas: nunca se editan a mano.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import helpers  # noqa: E402,F401  (fija las variables de entorno deterministas)
+
+
+def execute(md_path: Path) -> float:
+    """Ejecuta ``md_path`` y escribe ``md_path`` con extensión ``.ipynb``; devuelve los segundos."""
+    nb = jupytext.read(md_path)
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"c{i:03d}"  # identificadores estables: diffs limpios
+    client = NotebookClient(
+        nb,
+        timeout=None,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(md_path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    jupytext.write(nb, md_path.with_suffix(".ipynb"), fmt="ipynb")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("chapters", nargs="*", type=Path, help="archivos chapters/NN_nombre.md (por defecto, todos)")
+    args = parser.parse_args()
+    os.environ["GENMOD_PROGRESS"] = "0"
+    paths = args.chapters or sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
+    for path in paths:
+        if path.suffix != ".md" or not path.exists():
+            parser.error(f"{path} no es un capítulo .md existente.")
+    for path in paths:
+        print(f"Ejecutando {path} ...", flush=True)
+        try:
+            seconds = execute(path.resolve())
+        except CellExecutionError as exc:
+            print(f"ERROR en {path}: no se escribió el .ipynb.\n{exc}", file=sys.stderr)
+            return 1
+        print(f"  {path.with_suffix('.ipynb')} escrito ({seconds:.0f} s).", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
