@@ -1,0 +1,103 @@
+"""Pruebas del libro: gemelos .md/.ipynb, celda de arranque de Colab, índice y compilación."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+METRIC_LINE = re.compile(r"^métrica: (?P<chapter>[a-z][a-z0-9_]*)\.[a-z][a-z0-9_]* = (< )?\S+( \S+)?$")
+
+BOOTSTRAP = '''# Arranque en Colab: descarga el repositorio e instala `helpers` (sin tocar el torch de Colab).
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    REPO_URL = "{url}"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", REPO_URL, "/content/libro"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "/content/libro"], check=True)'''
+
+
+def _text(source) -> str:
+    return ("".join(source) if isinstance(source, list) else source).strip()
+
+
+def _cells(path: Path) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(tipo, fuente, etiquetas) de cada celda: lo que importa para comparar gemelos."""
+    if path.suffix == ".md":
+        cells = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in jupytext.read(path).cells]
+    else:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = [(c["cell_type"], c["source"], c.get("metadata", {}).get("tags", [])) for c in nb["cells"]]
+    return [(kind, _text(src), tuple(tags)) for kind, src, tags in cells]
+
+
+def _code_cells(path: Path) -> list[dict]:
+    nb = json.loads(path.with_suffix(".ipynb").read_text(encoding="utf-8"))
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def test_there_are_chapters():
+    assert CHAPTERS, "No hay capítulos en chapters/."
+
+
+@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.stem)
+def test_md_and_ipynb_twins_have_the_same_cells(md):
+    ipynb = md.with_suffix(".ipynb")
+    assert ipynb.exists(), f"Falta {ipynb.name}: ejecute python scripts/execute.py {md.relative_to(ROOT)}"
+    assert _cells(md) == _cells(ipynb), (
+        f"{md.name} y {ipynb.name} difieren: re-ejecute python scripts/execute.py {md.relative_to(ROOT)}"
+    )
+
+
+@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.stem)
+def test_ipynb_was_executed_top_to_bottom(md):
+    counts = [c.get("execution_count") for c in _code_cells(md)]
+    assert counts == list(range(1, len(counts) + 1)), f"{md.stem}.ipynb no se ejecutó de arriba abajo: {counts}"
+    errors = [o for c in _code_cells(md) for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, f"{md.stem}.ipynb guarda errores."
+
+
+@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.stem)
+def test_first_code_cell_is_the_colab_bootstrap(md):
+    first = _code_cells(md)[0]
+    assert _text(first["source"]) == BOOTSTRAP.format(url=CONFIG["repository"]["url"]), (
+        f"La primera celda de código de {md.name} no es la de arranque de Colab con la URL de _config.yml."
+    )
+
+
+@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.stem)
+def test_last_code_cell_prints_metrics(md):
+    last = _code_cells(md)[-1]
+    text = "".join(_text(o.get("text", "")) + "\n" for o in last.get("outputs", []) if o.get("name") == "stdout")
+    lines = [line for line in text.splitlines() if line.startswith("métrica:")]
+    assert lines, f"La última celda de {md.name} no imprime líneas 'métrica: ...'."
+    for line in lines:
+        assert METRIC_LINE.match(line), f"Línea de resultados mal formada en {md.name}: {line!r}"
+
+
+def test_every_chapter_is_in_the_toc():
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    for md in CHAPTERS:
+        assert f"chapters/{md.stem}" in toc, f"{md.stem} no está en _toc.yml"
+
+
+def test_book_builds_without_warnings(tmp_path):
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"]
+    cmd += ["--path-output", str(tmp_path)]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    assert result.returncode == 0, f"La compilación del libro falló:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    html = tmp_path / "_build" / "html"
+    for md in CHAPTERS:
+        page = (html / "chapters" / f"{md.stem}.html").read_text(encoding="utf-8")
+        assert "colab.research.google.com/github/" in page, f"{md.stem}.html no tiene botón de Colab"

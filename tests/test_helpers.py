@@ -1,0 +1,222 @@
+"""Pruebas unitarias de `helpers` (sin red: las descargas usan file:// o un puerto cerrado)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+import helpers  # noqa: E402
+from helpers import data  # noqa: E402
+
+# --- datos -------------------------------------------------------------------------
+
+CLOSED_PORT_URL = "http://127.0.0.1:9/no-existe.bin"  # conexión rechazada al instante
+
+
+def _remote(tmp_path, content: bytes, urls: tuple[str, ...]) -> data.RemoteFile:
+    return data.RemoteFile("sub/archivo.bin", urls, hashlib.sha256(content).hexdigest())
+
+
+def test_download_from_url_verifies_and_caches(tmp_path):
+    content = b"datos de prueba\n" * 100
+    source = tmp_path / "origen.bin"
+    source.write_bytes(content)
+    remote = _remote(tmp_path, content, (CLOSED_PORT_URL, source.as_uri()))
+    root = tmp_path / "cache"
+    path = data.download(remote, root)
+    assert path == root / "sub" / "archivo.bin"
+    assert path.read_bytes() == content
+    source.unlink()  # la segunda vez se usa la caché, sin descargar
+    assert data.download(remote, root).read_bytes() == content
+
+
+def test_missing_file_without_network_gives_spanish_error(tmp_path):
+    remote = _remote(tmp_path, b"x", (CLOSED_PORT_URL,))
+    with pytest.raises(data.DataUnavailableError) as info:
+        data.download(remote, tmp_path)
+    message = str(info.value)
+    assert "Falta el archivo de datos" in message
+    assert str(tmp_path / "sub" / "archivo.bin") in message
+    assert CLOSED_PORT_URL in message
+    assert data.DATA_ENV in message
+
+
+def test_bad_checksum_gives_spanish_error(tmp_path):
+    remote = _remote(tmp_path, b"contenido correcto", (CLOSED_PORT_URL,))
+    path = tmp_path / remote.relpath
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"contenido alterado")
+    with pytest.raises(data.DataUnavailableError, match="SHA-256 .* no coincide"):
+        data.download(remote, tmp_path)
+
+
+def test_data_dir_follows_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+    assert data.data_dir() == tmp_path
+    monkeypatch.delenv(data.DATA_ENV)
+    assert data.data_dir().name == "genmod"
+
+
+def test_read_idx_roundtrip(tmp_path):
+    array = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    header = bytes([0, 0, 8, 3]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
+    path = tmp_path / "x.idx.gz"
+    with gzip.open(path, "wb") as fh:
+        fh.write(header + array.tobytes())
+    np.testing.assert_array_equal(data._read_idx(path), array)
+
+
+def test_mnist10k_rejects_unknown_split():
+    with pytest.raises(ValueError, match="split debe ser 'train' o 'test'"):
+        helpers.mnist10k("validacion")
+
+
+MIRROR = data.data_dir() / data.MNIST_TEST_IMAGES.relpath
+needs_mnist = pytest.mark.skipif(not MIRROR.exists(), reason="MNIST no está en GENMOD_DATA_DIR")
+
+
+@needs_mnist
+def test_mnist10k_split_is_deterministic_and_disjoint():
+    train, test = helpers.mnist10k("train"), helpers.mnist10k("test")
+    x_train, y_train = train.tensors
+    x_test, y_test = test.tensors
+    assert x_train.shape == (8000, 1, 28, 28) and x_test.shape == (2000, 1, 28, 28)
+    assert x_train.dtype == torch.float32 and y_train.dtype == torch.int64
+    assert 0.0 <= x_train.min() and x_train.max() <= 1.0
+    assert set(y_test.unique().tolist()) == set(range(10))
+    # ninguna imagen reservada aparece en el entrenamiento (las 10 000 son distintas)
+    flat_train = {row.numpy().tobytes() for row in x_train.flatten(1)}
+    assert not any(row.numpy().tobytes() in flat_train for row in x_test.flatten(1))
+    assert torch.equal(helpers.mnist10k("train").tensors[1], y_train)
+
+
+@needs_mnist
+def test_quijote_without_gutenberg_header():
+    text = helpers.quijote_text()
+    assert text.startswith("El ingenioso hidalgo don Quijote de la Mancha")
+    assert "Gutenberg" not in text and "*** START" not in text and "\r" not in text
+    assert 2_000_000 < len(text) < 2_200_000
+    assert "En un lugar de la Mancha" in text
+
+
+# --- reproducibilidad ------------------------------------------------------------
+
+
+def test_setup_seeds_everything_and_picks_device():
+    device = helpers.setup(seed=3, verbose=False)
+    a = (torch.rand(3), np.random.rand(), __import__("random").random())
+    assert device.type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert torch.get_num_threads() == helpers.repro.DEFAULT_THREADS
+    assert torch.are_deterministic_algorithms_enabled()
+    helpers.setup(seed=3, verbose=False)
+    b = (torch.rand(3), np.random.rand(), __import__("random").random())
+    assert torch.equal(a[0], b[0]) and a[1:] == b[1:]
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", True])
+def test_seed_everything_rejects_bad_seed(bad):
+    with pytest.raises(ValueError, match="seed debe ser un entero no negativo"):
+        helpers.seed_everything(bad)
+
+
+def test_setup_rejects_bad_threads():
+    with pytest.raises(ValueError, match="threads debe ser un entero >= 1"):
+        helpers.setup(threads=0)
+
+
+def test_generator_from_seed_everything_is_reproducible():
+    g1, g2 = helpers.seed_everything(7), helpers.seed_everything(7)
+    assert torch.equal(torch.randperm(10, generator=g1), torch.randperm(10, generator=g2))
+
+
+def test_training_scale(monkeypatch):
+    monkeypatch.delenv("GENMOD_SCALE", raising=False)
+    assert helpers.training_scale() == 1
+    monkeypatch.setenv("GENMOD_SCALE", "4")
+    assert helpers.training_scale() == 4
+    for bad in ("0", "mucho"):
+        monkeypatch.setenv("GENMOD_SCALE", bad)
+        with pytest.raises(ValueError, match="GENMOD_SCALE debe ser un entero >= 1"):
+            helpers.training_scale()
+
+
+def test_progress_is_disabled_by_environment(monkeypatch):
+    monkeypatch.setenv("GENMOD_PROGRESS", "0")
+    assert helpers.progress(range(3)).disable
+    monkeypatch.setenv("GENMOD_PROGRESS", "1")
+    bar = helpers.progress(range(3))
+    assert not bar.disable and list(bar) == [0, 1, 2]
+
+
+def test_determinism_environment_is_set():
+    for name, value in helpers.DETERMINISM_ENV.items():
+        assert os.environ.get(name) == value
+
+
+# --- figuras -----------------------------------------------------------------------
+
+
+def test_image_grid_accepts_batches_and_rejects_bad_shapes():
+    helpers.set_style()
+    ax = helpers.image_grid(torch.rand(10, 1, 28, 28), nrow=5, title="prueba")
+    height, width = ax.images[0].get_array().shape
+    assert (height, width) == (2 * 30 + 2, 5 * 30 + 2)
+    helpers.image_grid(np.random.rand(4, 3, 8, 8), nrow=2)
+    with pytest.raises(ValueError, match="images debe tener forma"):
+        helpers.image_grid(torch.rand(28, 28))
+    with pytest.raises(ValueError, match="nrow debe ser un entero >= 1"):
+        helpers.image_grid(torch.rand(2, 28, 28), nrow=0)
+    plt.close("all")
+
+
+def test_plot_curves_and_density():
+    ax = helpers.plot_curves({"entrenamiento": [3, 2, 1], "validación": [3.5, 2.5, 2]})
+    assert len(ax.lines) == 2 and ax.get_xlabel() == "época"
+    with pytest.raises(ValueError, match="curves debe ser un diccionario"):
+        helpers.plot_curves({})
+    gauss = torch.distributions.MultivariateNormal(torch.zeros(2), torch.eye(2))
+    ax = helpers.plot_density_2d(gauss.log_prob, (-3, 3), (-3, 3), resolution=50)
+    assert ax.images[0].get_array().shape == (50, 50)
+    with pytest.raises(ValueError, match="log_density debe devolver"):
+        helpers.plot_density_2d(lambda p: p, (-1, 1), (-1, 1), resolution=10)
+    plt.close("all")
+
+
+# --- resultados --------------------------------------------------------------------
+
+
+def test_report_prints_line_and_checks_target(capsys):
+    line = helpers.report("vae", "test_neg_elbo", 98.43, "nats", at_most=105)
+    assert line == "métrica: vae.test_neg_elbo = 98.4 nats"
+    assert capsys.readouterr().out.strip() == line
+    assert helpers.report("gan", "acc", 0.9712, at_least=0.97) == "métrica: gan.acc = 0.971"
+    assert helpers.report("elbo", "err", 3e-16, "nats", at_most=1e-5, floor=1e-10).endswith("= < 1e-10 nats")
+    with pytest.raises(AssertionError, match="supera el objetivo"):
+        helpers.report("vae", "test_neg_elbo", 110.0, "nats", at_most=105)
+    with pytest.raises(AssertionError, match="no alcanza el objetivo"):
+        helpers.report("gan", "acc", 0.5, at_least=0.97)
+    with pytest.raises(AssertionError, match="no es finito"):
+        helpers.report("gan", "fd", float("nan"), at_most=1.0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"chapter": "VAE", "name": "x", "at_most": 1}, "chapter debe ser un identificador"),
+        ({"chapter": "vae", "name": "x y", "at_most": 1}, "name debe ser un identificador"),
+        ({"chapter": "vae", "name": "x"}, "necesita un objetivo"),
+    ],
+)
+def test_report_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.report(value=1.0, **kwargs)
