@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import TensorDataset
-from tqdm.auto import tqdm
+
+from helpers._tqdm import tqdm
 
 DATA_ENV = "GENMOD_DATA_DIR"
 

@@ -9,7 +9,8 @@ from typing import TypeVar
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+
+from helpers._tqdm import tqdm
 
 T = TypeVar("T")
 
