@@ -18,14 +18,15 @@ def report(
     at_least: float | None = None,
     digits: int = 3,
     floor: float | None = None,
-) -> str:
+) -> None:
     """Imprime una métrica con el formato del libro y comprueba su objetivo.
 
     Escribe ``métrica: <chapter>.<name> = <valor> <unit>`` con ``digits`` cifras
     significativas y lanza ``AssertionError`` si ``value`` supera ``at_most`` o queda
     por debajo de ``at_least``. Con ``floor``, un valor cuyo módulo sea menor se
     escribe como ``< floor`` (los errores del orden del redondeo de la máquina no se
-    reproducen bit a bit en otro procesador). Devuelve la línea impresa.
+    reproducen bit a bit en otro procesador).
+    No devuelve nada, para que la celda no repita la línea como resultado.
     """
     for label, text in (("chapter", chapter), ("name", name)):
         if not isinstance(text, str) or not _NAME.match(text):
@@ -45,4 +46,3 @@ def report(
         assert value <= at_most, f"{chapter}.{name} = {value:.6g} supera el objetivo (<= {at_most:g})."
     if at_least is not None:
         assert value >= at_least, f"{chapter}.{name} = {value:.6g} no alcanza el objetivo (>= {at_least:g})."
-    return line
