@@ -24,8 +24,13 @@ if "google.colab" in sys.modules:
     import subprocess
 
     REPO_URL = "{url}"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", REPO_URL, "/content/libro"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "/content/libro"], check=True)"""
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", REPO_URL, "/content/libro"], check=True
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "/content/libro"],
+        check=True,
+    )"""
 
 
 def _text(source) -> str:
