@@ -1,12 +1,15 @@
 """Configuración común de pytest.
 
-Importar ``helpers`` aquí fija, en el proceso de pytest, las variables de entorno
-deterministas; los núcleos que arranca nbval las heredan. Las barras de progreso se
-desactivan porque su texto cambia en cada ejecución.
+Las salidas guardadas se comprueban con los mismos ajustes con que se produjeron
+(``helpers.numerics.STORED_OUTPUT_ENV``: modo reproducible, escala 1, sin barras de
+progreso), impuestos aquí aunque el entorno traiga otros valores. Importar ``helpers``
+fija después las variables del modo; los núcleos que arranca nbval las heredan.
 """
 
 import os
 
-os.environ["GENMOD_PROGRESS"] = "0"
+from helpers.numerics import STORED_OUTPUT_ENV
+
+os.environ.update(STORED_OUTPUT_ENV)
 
 import helpers  # noqa: E402,F401

@@ -1,22 +1,14 @@
 """Utilidades pequeñas que importan los capítulos del curso.
 
-Antes de importar ``torch`` se fijan las variables de entorno que hacen que las
-bibliotecas numéricas (MKL, oneDNN, ATen) elijan el mismo camino de cálculo en
-cualquier procesador x86 con AVX2: así las salidas guardadas se reproducen en otra
-máquina del mismo tipo. Por eso conviene importar ``helpers`` antes que ``torch``.
+Importar ``helpers`` enciende, antes de que se carguen ``numpy`` y ``torch``, el modo
+numérico reproducible (ver ``helpers.numerics``): así las salidas guardadas se
+reproducen bit a bit en cualquier CPU x86-64. Por eso los capítulos importan
+``helpers`` antes que ``torch``. ``GENMOD_REPRO=0`` lo apaga.
 """
 
-import os
+from helpers import numerics
 
-#: Variables que fijan el camino de cálculo de la CPU (se respetan si ya existen).
-DETERMINISM_ENV = {
-    "MKL_CBWR": "AVX2",
-    "ATEN_CPU_CAPABILITY": "avx2",
-    "ONEDNN_MAX_CPU_ISA": "AVX2",
-    "CUBLAS_WORKSPACE_CONFIG": ":4096:8",
-}
-for _name, _value in DETERMINISM_ENV.items():
-    os.environ.setdefault(_name, _value)
+numerics.apply_environment()
 
 from helpers.data import (  # noqa: E402
     DataUnavailableError,
@@ -29,13 +21,15 @@ from helpers.plotting import image_grid, plot_curves, plot_density_2d, set_style
 from helpers.repro import progress, seed_everything, setup, training_scale  # noqa: E402
 from helpers.results import report  # noqa: E402
 
+numerics.apply_torch_settings()
+
 __all__ = [
-    "DETERMINISM_ENV",
     "DataUnavailableError",
     "data_dir",
     "download",
     "image_grid",
     "mnist10k",
+    "numerics",
     "plot_curves",
     "plot_density_2d",
     "progress",

@@ -10,12 +10,10 @@ from typing import TypeVar
 import numpy as np
 import torch
 
+from helpers import numerics
 from helpers._tqdm import tqdm
 
 T = TypeVar("T")
-
-#: Número de hilos de CPU fijo: el mismo número da las mismas sumas en otra máquina.
-DEFAULT_THREADS = 2
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -33,22 +31,32 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def setup(seed: int = 0, threads: int = DEFAULT_THREADS, verbose: bool = True) -> torch.device:
+def setup(seed: int = 0, threads: int | None = None, verbose: bool = True) -> torch.device:
     """Prepara una sesión reproducible y devuelve el dispositivo de cálculo.
 
-    Fija las semillas, el número de hilos de CPU y pide a PyTorch algoritmos
-    deterministas. Elige CUDA si hay una GPU disponible y la CPU en otro caso.
+    Fija las semillas y pide a PyTorch algoritmos deterministas. Los hilos de CPU son
+    ``numerics.REPRO_THREADS`` en el modo reproducible y, fuera de él, los que PyTorch
+    elija (o ``threads`` si se da). Elige CUDA si hay una GPU disponible y la CPU en
+    otro caso.
     """
-    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+    if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
         raise ValueError(f"threads debe ser un entero >= 1; se recibió {threads!r}.")
+    if threads is not None and numerics.repro_enabled() and threads != numerics.REPRO_THREADS:
+        raise ValueError(
+            f"threads={threads} no es compatible con el modo reproducible ({numerics.REPRO_THREADS} hilos); "
+            f"apáguelo con {numerics.REPRO_VAR}=0 o no pase threads."
+        )
     seed_everything(seed)
-    torch.set_num_threads(threads)
+    numerics.apply_torch_settings()
+    if threads is not None:
+        torch.set_num_threads(threads)
     # En GPU algunas operaciones no tienen versión determinista: se avisa, no se aborta.
     torch.use_deterministic_algorithms(True, warn_only=True)
     torch.backends.cudnn.benchmark = False
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if verbose:
-        print(f"Dispositivo: {device.type}; semilla: {seed}")
+        mode = "encendido" if numerics.repro_enabled() else "apagado"
+        print(f"Dispositivo: {device.type}; semilla: {seed}; modo reproducible: {mode}")
     return device
 
 

@@ -5,8 +5,10 @@ Uso (desde la raíz del repositorio, con el entorno del proyecto activo):
     python scripts/execute.py                         # todos los capítulos
     python scripts/execute.py chapters/01_elbo.md     # uno (o varios)
 
-Cada capítulo se ejecuta de arriba abajo en un núcleo nuevo, con las barras de
-progreso desactivadas y el camino de cálculo de la CPU fijado (ver ``helpers``).
+Cada capítulo se ejecuta de arriba abajo en un núcleo nuevo, con los ajustes de las
+salidas guardadas impuestos (``helpers.numerics.STORED_OUTPUT_ENV``: modo reproducible,
+escala 1, sin barras de progreso) y anota en los metadatos del cuaderno el procesador,
+el modo y las versiones que lo produjeron.
 Es la única fuente de las salidas guardadas: nunca se editan a mano.
 """
 
@@ -25,7 +27,15 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import helpers  # noqa: E402,F401  (fija las variables de entorno deterministas)
+from helpers.numerics import STORED_OUTPUT_ENV  # noqa: E402
+
+# Los ajustes de las salidas guardadas se imponen antes de importar helpers (y torch).
+os.environ.update(STORED_OUTPUT_ENV)
+
+import helpers  # noqa: E402  (enciende el modo reproducible; los núcleos lo heredan)
+
+#: Segundos máximos por celda: un capítulo entero cabe en 6-7 minutos.
+CELL_TIMEOUT = 900
 
 
 def execute(md_path: Path) -> float:
@@ -35,7 +45,7 @@ def execute(md_path: Path) -> float:
         cell.id = f"c{i:03d}"  # identificadores estables: diffs limpios
     client = NotebookClient(
         nb,
-        timeout=None,
+        timeout=CELL_TIMEOUT,
         kernel_name="python3",
         record_timing=False,
         resources={"metadata": {"path": str(md_path.parent)}},
@@ -43,6 +53,8 @@ def execute(md_path: Path) -> float:
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
+    # Qué produjo estas salidas (procesador, modo, versiones): para diagnosticar diferencias.
+    nb.metadata["genmod"] = {**helpers.numerics.describe(), "seconds": round(elapsed)}
     jupytext.write(nb, md_path.with_suffix(".ipynb"), fmt="ipynb")
     return elapsed
 
@@ -51,7 +63,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("chapters", nargs="*", type=Path, help="archivos chapters/NN_nombre.md (por defecto, todos)")
     args = parser.parse_args()
-    os.environ["GENMOD_PROGRESS"] = "0"
     paths = args.chapters or sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
     for path in paths:
         if path.suffix != ".md" or not path.exists():
