@@ -17,14 +17,16 @@ from helpers.data import (  # noqa: E402
     mnist10k,
     quijote_text,
 )
+from helpers.judge import DigitJudge  # noqa: E402
 from helpers.plotting import image_grid, plot_curves, plot_density_2d, set_style  # noqa: E402
-from helpers.repro import progress, seed_everything, setup, training_scale  # noqa: E402
+from helpers.repro import progress, seed, seed_everything, setup, training_scale  # noqa: E402
 from helpers.results import report  # noqa: E402
 
 numerics.apply_torch_settings()
 
 __all__ = [
     "DataUnavailableError",
+    "DigitJudge",
     "data_dir",
     "download",
     "image_grid",
@@ -35,6 +37,7 @@ __all__ = [
     "progress",
     "quijote_text",
     "report",
+    "seed",
     "seed_everything",
     "set_style",
     "setup",

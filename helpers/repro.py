@@ -15,20 +15,45 @@ from helpers._tqdm import tqdm
 
 T = TypeVar("T")
 
+#: Variable que desplaza todas las semillas de un capítulo (por defecto 0, las salidas guardadas).
+SEED_VAR = "GENMOD_SEED"
 
-def seed_everything(seed: int) -> torch.Generator:
-    """Fija las semillas de ``random``, NumPy y PyTorch (CPU y GPU).
+
+def seed_offset() -> int:
+    """Desplazamiento de semillas: ``GENMOD_SEED`` (entero >= 0; por defecto 0)."""
+    raw = os.environ.get(SEED_VAR, "0")
+    try:
+        offset = int(raw)
+    except ValueError:
+        offset = -1
+    if offset < 0:
+        raise ValueError(f"{SEED_VAR} debe ser un entero >= 0; vale {raw!r}.")
+    return offset
+
+
+def seed(base: int) -> int:
+    """La semilla ``base`` desplazada por ``GENMOD_SEED``.
+
+    Toda semilla de un capítulo pasa por aquí (o por ``seed_everything``, que la
+    desplaza igual): así una sola variable pregunta «¿depende esto de la semilla?».
+    """
+    if not isinstance(base, int) or isinstance(base, bool) or base < 0:
+        raise ValueError(f"la semilla debe ser un entero no negativo; se recibió {base!r}.")
+    return base + seed_offset()
+
+
+def seed_everything(base: int) -> torch.Generator:
+    """Fija las semillas de ``random``, NumPy y PyTorch (CPU y GPU) a ``seed(base)``.
 
     Devuelve un ``torch.Generator`` en CPU con la misma semilla, pensado para el
     argumento ``generator`` de un ``DataLoader`` (así el barajado no depende del
     resto del programa).
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed debe ser un entero no negativo; se recibió {seed!r}.")
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
+    seed_value = seed(base)
+    random.seed(seed_value)
+    np.random.seed(seed_value % 2**32)
+    torch.manual_seed(seed_value)
+    return torch.Generator().manual_seed(seed_value)
 
 
 def setup(seed: int = 0, threads: int | None = None, verbose: bool = True) -> torch.device:
@@ -56,7 +81,8 @@ def setup(seed: int = 0, threads: int | None = None, verbose: bool = True) -> to
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if verbose:
         mode = "encendido" if numerics.repro_enabled() else "apagado"
-        print(f"Dispositivo: {device.type}; semilla: {seed}; modo reproducible: {mode}")
+        shift = f" + {seed_offset()} ({SEED_VAR})" if seed_offset() else ""
+        print(f"Dispositivo: {device.type}; semilla: {seed}{shift}; modo reproducible: {mode}")
     return device
 
 

@@ -4,6 +4,7 @@ Uso (desde la raíz del repositorio, con el entorno del proyecto activo):
 
     python scripts/execute.py                         # todos los capítulos
     python scripts/execute.py chapters/01_elbo.md     # uno (o varios)
+    python scripts/execute.py --seed 1 --out /tmp/s1  # ensayo con las semillas desplazadas
 
 Cada capítulo se ejecuta de arriba abajo en un núcleo nuevo, con los ajustes de las
 salidas guardadas impuestos (``helpers.numerics.STORED_OUTPUT_ENV``: modo reproducible,
@@ -38,8 +39,12 @@ import helpers  # noqa: E402  (enciende el modo reproducible; los núcleos lo he
 CELL_TIMEOUT = 900
 
 
-def execute(md_path: Path) -> float:
-    """Ejecuta ``md_path`` y escribe ``md_path`` con extensión ``.ipynb``; devuelve los segundos."""
+def execute(md_path: Path, out_dir: Path | None = None) -> float:
+    """Ejecuta ``md_path`` y escribe su gemelo ``.ipynb``; devuelve los segundos.
+
+    El gemelo va junto al ``.md`` o, con ``out_dir``, a ese directorio (para ensayos,
+    como el de otras semillas, que no deben tocar las salidas guardadas).
+    """
     nb = jupytext.read(md_path)
     for i, cell in enumerate(nb.cells):
         cell.id = f"c{i:03d}"  # identificadores estables: diffs limpios
@@ -55,14 +60,34 @@ def execute(md_path: Path) -> float:
     elapsed = time.perf_counter() - start
     # Qué produjo estas salidas (procesador, modo, versiones): para diagnosticar diferencias.
     nb.metadata["genmod"] = {**helpers.numerics.describe(), "seconds": round(elapsed)}
-    jupytext.write(nb, md_path.with_suffix(".ipynb"), fmt="ipynb")
+    target = md_path.with_suffix(".ipynb") if out_dir is None else out_dir / f"{md_path.stem}.ipynb"
+    jupytext.write(nb, target, fmt="ipynb")
+    last = [c for c in nb.cells if c.cell_type == "code"][-1]
+    for output in last.get("outputs", []):
+        for line in output.get("text", "").splitlines():
+            if line.startswith("métrica:"):
+                print(f"  {line}", flush=True)
     return elapsed
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("chapters", nargs="*", type=Path, help="archivos chapters/NN_nombre.md (por defecto, todos)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="desplaza todas las semillas (GENMOD_SEED); distinto de 0 exige --out",
+    )
+    parser.add_argument("--out", type=Path, help="directorio donde escribir los cuadernos (no los de chapters/)")
     args = parser.parse_args()
+    if args.seed < 0:
+        parser.error(f"--seed debe ser un entero >= 0; se recibió {args.seed}.")
+    if args.seed and args.out is None:
+        parser.error("--seed distinto de 0 no produce salidas guardadas: indique --out DIRECTORIO.")
+    os.environ["GENMOD_SEED"] = str(args.seed)
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
     paths = args.chapters or sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
     for path in paths:
         if path.suffix != ".md" or not path.exists():
@@ -70,11 +95,11 @@ def main() -> int:
     for path in paths:
         print(f"Ejecutando {path} ...", flush=True)
         try:
-            seconds = execute(path.resolve())
+            seconds = execute(path.resolve(), args.out)
         except CellExecutionError as exc:
             print(f"ERROR en {path}: no se escribió el .ipynb.\n{exc}", file=sys.stderr)
             return 1
-        print(f"  {path.with_suffix('.ipynb')} escrito ({seconds:.0f} s).", flush=True)
+        print(f"  {path.stem}.ipynb escrito ({seconds:.0f} s).", flush=True)
     return 0
 
 

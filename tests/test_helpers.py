@@ -125,7 +125,7 @@ def test_setup_seeds_everything_and_picks_device():
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "0", True])
 def test_seed_everything_rejects_bad_seed(bad):
-    with pytest.raises(ValueError, match="seed debe ser un entero no negativo"):
+    with pytest.raises(ValueError, match="la semilla debe ser un entero no negativo"):
         helpers.seed_everything(bad)
 
 
