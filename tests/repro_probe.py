@@ -11,6 +11,8 @@ import hashlib
 import json
 
 import helpers  # primero: fija el modo numérico
+
+# isort: split
 import numpy as np
 import torch
 import torch.nn as nn

@@ -79,7 +79,8 @@ def test_mode_overrides_conflicting_environment():
 
 
 def test_mode_can_be_switched_off():
-    code = "import json, os, helpers, torch; print(json.dumps([os.environ.get('MKL_CBWR'), torch.backends.mkldnn.enabled]))"
+    code = "import json, os, helpers, torch;"
+    code += "print(json.dumps([os.environ.get('MKL_CBWR'), torch.backends.mkldnn.enabled]))"
     env = _clean_env(GENMOD_REPRO="0", MKL_CBWR="AVX512", PYTHONPATH=str(ROOT))
     assert json.loads(_run([sys.executable, "-c", code], env)) == ["AVX512", True]
     with pytest.raises(AssertionError, match="GENMOD_REPRO debe valer 0 o 1"):
