@@ -71,7 +71,7 @@ def test_mode_overrides_conflicting_environment():
         "import json, os, helpers, torch;"
         "print(json.dumps({'env': {k: os.environ.get(k) for k in helpers.numerics.REPRO_ENV},"
         "'threads': torch.get_num_threads(), 'mkldnn': torch.backends.mkldnn.enabled,"
-        "'nnpack': torch.backends.nnpack.enabled}))"
+        "'nnpack': torch._C._get_nnpack_enabled()}))"
     )
     out = json.loads(_run([sys.executable, "-c", code], _clean_env(**CONFLICTING_ENV, PYTHONPATH=str(ROOT))))
     assert out["env"] == numerics.REPRO_ENV
