@@ -17,7 +17,7 @@ def set_style() -> None:
     plt.rcParams.update(
         {
             "figure.figsize": (7.0, 4.0),
-            "figure.dpi": 100,
+            "figure.dpi": 150,
             "savefig.dpi": 150,
             "font.size": 11,
             "axes.titlesize": 12,
