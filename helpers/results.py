@@ -46,3 +46,17 @@ def report(
         assert value <= at_most, f"{chapter}.{name} = {value:.6g} supera el objetivo (<= {at_most:g})."
     if at_least is not None:
         assert value >= at_least, f"{chapter}.{name} = {value:.6g} no alcanza el objetivo (>= {at_least:g})."
+
+
+def check_error(label: str, err: float, tol: float, floor: float = 1e-9) -> None:
+    """Imprime un error numérico y comprueba ``err <= tol``.
+
+    Por debajo de ``floor`` solo se imprime la cota (``< 1e-09``): esas cifras son
+    redondeo de la máquina. Si ``err`` supera ``tol`` (o no es finito) lanza
+    ``AssertionError`` con la etiqueta, el valor y la tolerancia.
+    """
+    err = float(err)
+    if not math.isfinite(err) or err > tol:
+        raise AssertionError(f"{label} = {err:.3g} supera la tolerancia {tol:g}.")
+    shown = f"< {floor:g}" if err < floor else f"{err:.1e} (tolerancia {tol:g})"
+    print(f"{label}: {shown}")

@@ -35,3 +35,13 @@ def test_seed_offset(monkeypatch):
     monkeypatch.setenv("GENMOD_SEED", "-1")
     with pytest.raises(ValueError, match="GENMOD_SEED debe ser un entero >= 0"):
         helpers.seed(0)
+
+
+def test_check_error(capsys):
+    helpers.check_error("identidad", 3e-12, tol=1e-6)
+    helpers.check_error("Monte Carlo", 2.5e-3, tol=1e-2)
+    assert capsys.readouterr().out.splitlines() == ["identidad: < 1e-09", "Monte Carlo: 2.5e-03 (tolerancia 0.01)"]
+    with pytest.raises(AssertionError, match="supera la tolerancia"):
+        helpers.check_error("mal", 0.1, tol=1e-3)
+    with pytest.raises(AssertionError, match="supera la tolerancia"):
+        helpers.check_error("nan", float("nan"), tol=1e-3)
