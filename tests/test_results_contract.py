@@ -44,7 +44,8 @@ def test_metrics_only_in_last_cell_with_chapter_prefix(notebook):
     assert lines, f"{notebook.name}: la última celda no imprime métricas."
     calls = re.findall(r"helpers\.report\(\s*\"([a-z0-9_]+)\"", _text(cells[-1]["source"]))
     assert calls and set(calls) == {_prefix(notebook)}, (
-        f"{notebook.name}: las métricas deben llevar el prefijo '{_prefix(notebook)}'; se encontró {sorted(set(calls))}."
+        f"{notebook.name}: las métricas deben llevar el prefijo '{_prefix(notebook)}'; "
+        f"se encontró {sorted(set(calls))}."
     )
     for line in lines:
         assert line.startswith(f"métrica: {_prefix(notebook)}."), f"{notebook.name}: prefijo ajeno en {line!r}."
