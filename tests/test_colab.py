@@ -50,9 +50,7 @@ def test_colab_bootstrap_installs_helpers(tmp_path):
     script.write_text(
         "import sys, types\n"
         "sys.modules['google'] = types.ModuleType('google')\n"
-        "sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
-        + source
-        + "\nimport helpers, torch\n"
+        "sys.modules['google.colab'] = types.ModuleType('google.colab')\n" + source + "\nimport helpers, torch\n"
         "print(helpers.__file__)\n"
         "print(torch.__version__)\n"
     )
