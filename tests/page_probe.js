@@ -76,7 +76,7 @@
 
     // Una sola caja de búsqueda visible.
     const searches = Array.from(document.querySelectorAll("form.bd-search, .search-button-field, button.search-button"))
-      .filter((el) => visible(el) && el.getBoundingClientRect().width > 0 && !el.closest(".search-button__wrapper, article"));
+      .filter((el) => visible(el) && el.getBoundingClientRect().width > 0 && !el.closest(".search-button__wrapper, .bd-search-container, article"));
     if (searches.length > 1) {
       problems.push({ kind: "tema", element: "búsqueda", where: "cabecera y barras laterales", text: "", measure: `${searches.length} cajas de búsqueda visibles` });
     }
