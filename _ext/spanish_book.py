@@ -108,7 +108,10 @@ class SpanishAuthorYearStyle(BaseStyle):
 
     def _tail(self):
         doi = optional[
-            join[" ", href[join["https://doi.org/", bib_field("doi", raw=True)], join["doi:", bib_field("doi", raw=True)]]]
+            join[
+                " ",
+                href[join["https://doi.org/", bib_field("doi", raw=True)], join["doi:", bib_field("doi", raw=True)]],
+            ]
         ]
         note = optional[join[" ", bib_field("note"), "."]]
         return join[note, doi]
@@ -131,9 +134,16 @@ class SpanishAuthorYearStyle(BaseStyle):
             optional[join[bib_field("edition"), ".ª ed."]],
             join[bib_field("publisher"), "."],
         ]
-        return toplevel[join(sep=" ")[join(sep=" ")[names("author", sep=", ", sep2=" y ", last_sep=" y "),
-                                                     join["(", bib_field("year"), ")."]],
-                                      join[tag("em")[bib_field("title")], "."], rest], self._tail()]
+        return toplevel[
+            join(sep=" ")[
+                join(sep=" ")[
+                    names("author", sep=", ", sep2=" y ", last_sep=" y "), join["(", bib_field("year"), ")."]
+                ],
+                join[tag("em")[bib_field("title")], "."],
+                rest,
+            ],
+            self._tail(),
+        ]
 
     def get_inproceedings_template(self, e):
         where = join[

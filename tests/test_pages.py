@@ -94,7 +94,9 @@ def _missing(reason: str) -> None:
 def _chromium() -> str:
     path = os.environ.get("GENMOD_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
-        _missing("falta Chromium; instálelo con «apt-get install chromium» (Debian) o indique su ruta en GENMOD_CHROMIUM.")
+        _missing(
+            "falta Chromium; instálelo con «apt-get install chromium» (Debian) o indique su ruta en GENMOD_CHROMIUM."
+        )
     return path
 
 
@@ -195,9 +197,18 @@ def browser(site):
     """Chromium sin ventana y una pestaña controlada por DevTools."""
     profile = site["profile"]
     args = [
-        site["chromium"], "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars", "--mute-audio",
-        f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank",
+        site["chromium"],
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--mute-audio",
+        f"--user-data-dir={profile}",
+        "--remote-debugging-port=0",
+        "about:blank",
     ]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     port_file = profile / "DevToolsActivePort"
@@ -326,8 +337,10 @@ def test_pages_in_a_real_browser(site, browser):
                 if p["kind"] == "desborde":
                     kind = "ecuación" if p["element"].startswith(("ecuación", "bloque")) else p["element"]
                     counts[(kind, width)] = counts.get((kind, width), 0) + 1
-                report.append(f"{page} @{width}px — {p['element']} ({p['where']}): {p['measure']}"
-                              + (f" — «{p['text']}»" if p["text"] else ""))
+                report.append(
+                    f"{page} @{width}px — {p['element']} ({p['where']}): {p['measure']}"
+                    + (f" — «{p['text']}»" if p["text"] else "")
+                )
         report += [f"{page} — error en la consola: {error}" for error in console]
         data = pages[page]
         for pattern in ENGLISH:
