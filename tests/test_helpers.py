@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 
 import matplotlib
 
@@ -116,7 +115,7 @@ def test_setup_seeds_everything_and_picks_device():
     device = helpers.setup(seed=3, verbose=False)
     a = (torch.rand(3), np.random.rand(), __import__("random").random())
     assert device.type == ("cuda" if torch.cuda.is_available() else "cpu")
-    assert torch.get_num_threads() == helpers.repro.DEFAULT_THREADS
+    assert torch.get_num_threads() == helpers.numerics.REPRO_THREADS  # conftest impone el modo reproducible
     assert torch.are_deterministic_algorithms_enabled()
     helpers.setup(seed=3, verbose=False)
     b = (torch.rand(3), np.random.rand(), __import__("random").random())
@@ -156,11 +155,6 @@ def test_progress_is_disabled_by_environment(monkeypatch):
     monkeypatch.setenv("GENMOD_PROGRESS", "1")
     bar = helpers.progress(range(3))
     assert not bar.disable and list(bar) == [0, 1, 2]
-
-
-def test_determinism_environment_is_set():
-    for name, value in helpers.DETERMINISM_ENV.items():
-        assert os.environ.get(name) == value
 
 
 # --- figuras -----------------------------------------------------------------------
