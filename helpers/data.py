@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
-import shutil
 import tempfile
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,50 +80,74 @@ def sha256sum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fetch(url: str, target: Path) -> None:
-    """Descarga ``url`` en ``target`` (a través de un temporal) con barra de progreso."""
+def _fetch_verified(url: str, target: Path, sha256: str) -> None:
+    """Descarga ``url`` y la deja en ``target`` solo si su SHA-256 es ``sha256``.
+
+    Escribe en un temporal del mismo directorio (con barra de progreso), calcula la suma
+    mientras descarga y, si coincide, lo renombra con ``os.replace`` (atómico en un mismo
+    sistema de archivos). Si la descarga falla, queda incompleta o la suma no coincide,
+    borra el temporal y lanza una excepción: la caché nunca guarda un archivo a medias.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    with urllib.request.urlopen(url, timeout=30) as response:
-        total = int(response.headers.get("Content-Length") or 0) or None
-        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        digest = hashlib.sha256()
+        received = 0
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=30) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
             with tqdm(total=total, unit="B", unit_scale=True, desc=target.name) as bar:
                 for block in iter(lambda: response.read(1 << 16), b""):
-                    tmp.write(block)
+                    out.write(block)
+                    digest.update(block)
+                    received += len(block)
                     bar.update(len(block))
-    shutil.move(tmp.name, target)
+        if total is not None and received != total:
+            raise OSError(f"descarga incompleta: {received} de {total} bytes")
+        actual = digest.hexdigest()
+        if actual != sha256:
+            raise OSError(f"la suma SHA-256 no coincide (se obtuvo {actual}, {received} bytes)")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def download(remote: RemoteFile, root: Path | None = None) -> Path:
     """Devuelve la ruta local de ``remote``; lo descarga si falta y verifica su SHA-256.
 
-    Lanza ``DataUnavailableError`` (con el archivo, las direcciones y la variable que
-    hay que fijar) si no está y no se puede descargar, o si su suma no coincide.
+    Prueba las direcciones en orden; cada descarga se verifica antes de entrar en la
+    caché, así que una réplica dañada o una descarga cortada no dejan nada y se pasa a la
+    siguiente dirección. Un archivo ya guardado cuya suma no coincide se vuelve a
+    descargar (si el directorio admite escritura).
+
+    Lanza ``DataUnavailableError`` (con el archivo, las direcciones probadas y sus
+    errores, y la variable que hay que fijar) si ninguna dirección da el archivo
+    canónico.
     """
     root = data_dir() if root is None else Path(root)
     path = root / remote.relpath
-    if not path.exists():
-        errors = []
-        for url in remote.urls:
-            try:
-                _fetch(url, path)
-                break
-            except (urllib.error.URLError, OSError) as exc:
-                errors.append(f"{url}: {exc}")
-        else:
-            raise DataUnavailableError(
-                f"Falta el archivo de datos {path} y no se pudo descargar.\n"
-                f"Direcciones probadas:\n  " + "\n  ".join(errors) + "\n"
-                f"Descárguelo a mano en esa ruta, o apunte la variable de entorno {DATA_ENV} "
-                f"a un directorio que lo contenga como '{remote.relpath}'."
-            )
-    actual = sha256sum(path)
-    if actual != remote.sha256:
-        raise DataUnavailableError(
-            f"La suma SHA-256 de {path} no coincide: se esperaba {remote.sha256} y se "
-            f"obtuvo {actual}. El archivo está dañado o no es el canónico "
-            f"({remote.urls[0]}): bórrelo para descargarlo de nuevo."
+    problem = f"Falta el archivo de datos {path}"
+    if path.exists():
+        actual = sha256sum(path)
+        if actual == remote.sha256:
+            return path
+        problem = (
+            f"La suma SHA-256 de {path} no coincide: se esperaba {remote.sha256} y se obtuvo {actual} "
+            f"(el archivo está dañado o no es el canónico)"
         )
-    return path
+    errors = []
+    for url in remote.urls:
+        try:
+            _fetch_verified(url, path, remote.sha256)
+            return path
+        except (OSError, ValueError, http.client.HTTPException) as exc:  # URLError es un OSError
+            errors.append(f"{url}: {exc}")
+    raise DataUnavailableError(
+        f"{problem} y no se pudo descargar una copia correcta.\n"
+        f"Direcciones probadas:\n  " + "\n  ".join(errors) + "\n"
+        f"Descárguelo a mano de {remote.urls[0]} en esa ruta, o apunte la variable de entorno "
+        f"{DATA_ENV} a un directorio que lo contenga como '{remote.relpath}'."
+    )
 
 
 def _read_idx(path: Path) -> np.ndarray:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.server
+import threading
 
 import matplotlib
 
@@ -55,8 +57,81 @@ def test_bad_checksum_gives_spanish_error(tmp_path):
     path = tmp_path / remote.relpath
     path.parent.mkdir(parents=True)
     path.write_bytes(b"contenido alterado")
-    with pytest.raises(data.DataUnavailableError, match="SHA-256 .* no coincide"):
+    with pytest.raises(data.DataUnavailableError, match="SHA-256 .* no coincide") as info:
         data.download(remote, tmp_path)
+    assert CLOSED_PORT_URL in str(info.value) and data.DATA_ENV in str(info.value)
+
+
+def test_corrupt_first_mirror_falls_back_to_the_next(tmp_path):
+    content = b"contenido canonico\n" * 50
+    bad, good = tmp_path / "malo.bin", tmp_path / "bueno.bin"
+    bad.write_bytes(b"contenido alterado\n" * 50)
+    good.write_bytes(content)
+    remote = _remote(tmp_path, content, (bad.as_uri(), good.as_uri()))
+    root = tmp_path / "cache"
+    path = data.download(remote, root)
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in path.parent.iterdir()) == ["archivo.bin"]  # sin temporales
+
+
+def _leftovers(root) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_truncated_file_leaves_nothing_in_the_cache(tmp_path):
+    content = b"0123456789" * 1000
+    short = tmp_path / "cortado.bin"
+    short.write_bytes(content[:4000])
+    remote = _remote(tmp_path, content, (short.as_uri(),))
+    root = tmp_path / "cache"
+    with pytest.raises(data.DataUnavailableError) as info:
+        data.download(remote, root)
+    message = str(info.value)
+    assert "Falta el archivo de datos" in message and "no se pudo descargar" in message
+    assert f"{short.as_uri()}: la suma SHA-256 no coincide" in message and data.DATA_ENV in message
+    assert _leftovers(root) == []
+
+
+class _TruncatingHandler(http.server.BaseHTTPRequestHandler):
+    """Anuncia 10 000 bytes, envía 4 000 y corta la conexión: una descarga interrumpida."""
+
+    def do_GET(self):  # noqa: N802  (nombre que exige http.server)
+        self.send_response(200)
+        self.send_header("Content-Length", "10000")
+        self.end_headers()
+        self.wfile.write(b"0123456789" * 400)
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+def test_interrupted_transfer_leaves_nothing_in_the_cache(tmp_path):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _TruncatingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}/archivo.bin"
+    try:
+        remote = _remote(tmp_path, b"0123456789" * 1000, (url,))
+        root = tmp_path / "cache"
+        with pytest.raises(data.DataUnavailableError, match="descarga incompleta: 4000 de 10000 bytes"):
+            data.download(remote, root)
+        assert _leftovers(root) == []
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_bad_cached_file_is_downloaded_again(tmp_path):
+    content = b"contenido correcto"
+    source = tmp_path / "origen.bin"
+    source.write_bytes(content)
+    remote = _remote(tmp_path, content, (source.as_uri(),))
+    root = tmp_path / "cache"
+    (root / "sub").mkdir(parents=True)
+    (root / remote.relpath).write_bytes(b"contenido alterado")
+    assert data.download(remote, root).read_bytes() == content
 
 
 def test_data_dir_follows_environment(monkeypatch, tmp_path):
