@@ -7,6 +7,9 @@ espejo sin conexión que usa la integración continua::
     MNIST/raw/t10k-images-idx3-ubyte.gz
     MNIST/raw/t10k-labels-idx1-ubyte.gz
     quijote/pg2000.txt
+
+La descarga propia (SHA-256 y errores en español) va primero; después MNIST se lee con
+``torchvision.datasets.MNIST``, el lector habitual del ecosistema.
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ import gzip
 import hashlib
 import http.client
 import os
+import shutil
 import tempfile
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch.utils.data import TensorDataset
 
@@ -150,13 +153,29 @@ def download(remote: RemoteFile, root: Path | None = None) -> Path:
     )
 
 
-def _read_idx(path: Path) -> np.ndarray:
-    """Lee un archivo IDX comprimido con gzip (el formato de MNIST)."""
-    with gzip.open(path, "rb") as fh:
-        raw = fh.read()
-    ndim = raw[3]
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+def _read_mnist_test(images_gz: Path, labels_gz: Path) -> tuple[torch.Tensor, torch.Tensor]:
+    """Lee el par de prueba canónico de MNIST con ``torchvision.datasets.MNIST``.
+
+    Devuelve las imágenes ``uint8`` de forma ``(N, 28, 28)`` y las etiquetas ``int64``.
+    La clase de torchvision lee los archivos IDX descomprimidos de ``root/MNIST/raw`` y,
+    sin ``download=True``, exige los cuatro del MNIST completo; el espejo de datos es de
+    solo lectura y trae solo el par de prueba comprimido. Por eso los dos ``.gz`` (ya
+    verificados con su SHA-256) se descomprimen en un directorio temporal, nunca en
+    ``GENMOD_DATA_DIR``, y se lee con una subclase que solo exige ese par.
+    """
+    from torchvision import datasets  # aquí y no arriba: importar torchvision tarda ~1 s
+
+    class MNIST(datasets.MNIST):  # mismo nombre: la clase lee root/MNIST/raw
+        resources = [item for item in datasets.MNIST.resources if item[0].startswith("t10k-")]
+
+    with tempfile.TemporaryDirectory(prefix="genmod-mnist-") as tmp:
+        for gz in (images_gz, labels_gz):
+            raw = Path(tmp) / "MNIST" / "raw" / gz.name.removesuffix(".gz")
+            raw.parent.mkdir(parents=True, exist_ok=True)
+            with gzip.open(gz, "rb") as src, open(raw, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        dataset = MNIST(root=tmp, train=False)
+        return dataset.data, dataset.targets
 
 
 def mnist10k(split: str = "train", root: Path | None = None) -> TensorDataset:
@@ -171,12 +190,11 @@ def mnist10k(split: str = "train", root: Path | None = None) -> TensorDataset:
     """
     if split not in ("train", "test"):
         raise ValueError(f"split debe ser 'train' o 'test'; se recibió {split!r}.")
-    images = _read_idx(download(MNIST_TEST_IMAGES, root))
-    labels = _read_idx(download(MNIST_TEST_LABELS, root))
+    images, labels = _read_mnist_test(download(MNIST_TEST_IMAGES, root), download(MNIST_TEST_LABELS, root))
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(MNIST10K_SPLIT_SEED))
     idx = order[:MNIST10K_TRAIN_SIZE] if split == "train" else order[MNIST10K_TRAIN_SIZE:]
-    x = torch.from_numpy(images.copy()).float().div_(255.0).unsqueeze(1)
-    y = torch.from_numpy(labels.astype(np.int64))
+    x = images.float().div_(255.0).unsqueeze(1)
+    y = labels
     return TensorDataset(x[idx], y[idx])
 
 

@@ -141,13 +141,23 @@ def test_data_dir_follows_environment(monkeypatch, tmp_path):
     assert data.data_dir().name == "genmod"
 
 
-def test_read_idx_roundtrip(tmp_path):
-    array = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
-    header = bytes([0, 0, 8, 3]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
-    path = tmp_path / "x.idx.gz"
+def _write_idx_gz(path, array: np.ndarray) -> None:
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
     with gzip.open(path, "wb") as fh:
         fh.write(header + array.tobytes())
-    np.testing.assert_array_equal(data._read_idx(path), array)
+
+
+def test_read_mnist_test_with_torchvision_roundtrip(tmp_path):
+    images = np.arange(3 * 4 * 5, dtype=np.uint8).reshape(3, 4, 5)
+    labels = np.array([7, 0, 9], dtype=np.uint8)
+    _write_idx_gz(tmp_path / "t10k-images-idx3-ubyte.gz", images)
+    _write_idx_gz(tmp_path / "t10k-labels-idx1-ubyte.gz", labels)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    x, y = data._read_mnist_test(tmp_path / "t10k-images-idx3-ubyte.gz", tmp_path / "t10k-labels-idx1-ubyte.gz")
+    assert x.dtype == torch.uint8 and y.dtype == torch.int64
+    np.testing.assert_array_equal(x.numpy(), images)
+    np.testing.assert_array_equal(y.numpy(), labels)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nada escrito junto a los .gz
 
 
 def test_mnist10k_rejects_unknown_split():
