@@ -258,6 +258,22 @@ def test_image_grid_accepts_batches_and_rejects_bad_shapes():
     plt.close("all")
 
 
+def test_image_grid_layout_places_each_image_on_a_blank_margin():
+    images = torch.rand(7, 1, 5, 4)
+    canvas = helpers.image_grid(images, nrow=3, padding=2).images[0].get_array()
+    assert canvas.shape == (3 * 7 + 2, 3 * 6 + 2)
+    blank = np.ones(canvas.shape, dtype=bool)
+    for i in range(7):
+        r, c = divmod(i, 3)
+        top, left = 2 + 7 * r, 2 + 6 * c
+        np.testing.assert_array_equal(canvas[top : top + 5, left : left + 4], images[i, 0].numpy())
+        blank[top : top + 5, left : left + 4] = False
+    assert (canvas[blank] == 0.0).all()  # margen y huecos: fondo blanco con gray_r
+    single = helpers.image_grid(torch.rand(1, 8, 8), cmap="gray", padding=3).images[0].get_array()
+    assert single.shape == (14, 14) and single[0, 0] == 1.0  # una sola imagen también lleva margen
+    plt.close("all")
+
+
 def test_plot_curves_and_density():
     ax = helpers.plot_curves({"entrenamiento": [3, 2, 1], "validación": [3.5, 2.5, 2]})
     assert len(ax.lines) == 2 and ax.get_xlabel() == "época"
