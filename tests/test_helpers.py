@@ -5,7 +5,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.server
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import matplotlib
 
@@ -305,6 +308,22 @@ def test_report_prints_line_and_checks_target(capsys):
         helpers.report("gan", "acc", 0.5, at_least=0.97)
     with pytest.raises(AssertionError, match="no es finito"):
         helpers.report("gan", "fd", float("nan"), at_most=1.0)
+
+
+def test_report_checks_targets_under_python_O():
+    """Con ``python -O`` (que borra los assert) un objetivo incumplido sigue fallando."""
+    results = Path(helpers.results.__file__)
+    code = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('results', {str(results)!r})\n"
+        "results = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(results)\n"
+        "assert False, 'este assert no debería ejecutarse con -O'\n"
+        "results.report('vae', 'test_neg_elbo', 110.0, 'nats', at_most=105)\n"
+    )
+    done = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1 and "métrica: vae.test_neg_elbo = 110 nats" in done.stdout
+    assert "AssertionError: vae.test_neg_elbo = 110 supera el objetivo (<= 105)." in done.stderr
 
 
 @pytest.mark.parametrize(
