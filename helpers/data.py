@@ -204,11 +204,16 @@ def quijote_text(root: Path | None = None) -> str:
     Devuelve lo que hay entre las líneas ``*** START OF ...`` y ``*** END OF ...``,
     sin espacios al principio ni al final y con saltos de línea ``\\n``.
     """
-    raw = download(QUIJOTE, root).read_text(encoding="utf-8-sig")
-    raw = raw.replace("\r\n", "\n")
+    path = download(QUIJOTE, root)
+    raw = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     start = raw.find("*** START OF")
     end = raw.find("*** END OF")
-    if start < 0 or end < 0:
-        raise DataUnavailableError("El archivo del Quijote no tiene las marcas '*** START OF' y '*** END OF'.")
+    missing = [mark for mark, at in (("*** START OF", start), ("*** END OF", end)) if at < 0]
+    if missing:
+        raise DataUnavailableError(
+            f"El archivo del Quijote {path} no tiene la marca {' ni la marca '.join(repr(m) for m in missing)} "
+            f"del Proyecto Gutenberg, así que no se puede quitar la cabecera ni la licencia. Debe ser el texto "
+            f"canónico de {QUIJOTE.urls[0]} (revise la variable {DATA_ENV})."
+        )
     body = raw[raw.index("\n", start) + 1 : end]
     return body.strip()

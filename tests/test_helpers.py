@@ -137,6 +137,27 @@ def test_bad_cached_file_is_downloaded_again(tmp_path):
     assert data.download(remote, root).read_bytes() == content
 
 
+@pytest.mark.parametrize(
+    "text, missing",
+    [
+        ("cabecera\nEn un lugar de la Mancha\n*** END OF THE PROJECT GUTENBERG EBOOK ***\n", "'*** START OF'"),
+        ("*** START OF THE PROJECT GUTENBERG EBOOK ***\nEn un lugar de la Mancha\n", "'*** END OF'"),
+        ("En un lugar de la Mancha\n", "'*** START OF' ni la marca '*** END OF'"),
+    ],
+)
+def test_quijote_without_gutenberg_markers_gives_clear_error(tmp_path, monkeypatch, text, missing):
+    content = text.encode("utf-8")
+    monkeypatch.setattr(data, "QUIJOTE", _remote(tmp_path, content, (CLOSED_PORT_URL,)))
+    path = tmp_path / data.QUIJOTE.relpath
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    with pytest.raises(data.DataUnavailableError) as info:
+        helpers.quijote_text(tmp_path)
+    message = str(info.value)
+    assert f"no tiene la marca {missing} del Proyecto Gutenberg" in message
+    assert str(path) in message and data.DATA_ENV in message
+
+
 def test_data_dir_follows_environment(monkeypatch, tmp_path):
     monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
     assert data.data_dir() == tmp_path
@@ -187,7 +208,10 @@ def test_mnist10k_split_is_deterministic_and_disjoint():
     assert torch.equal(helpers.mnist10k("train").tensors[1], y_train)
 
 
-@needs_mnist
+QUIJOTE_MIRROR = data.data_dir() / data.QUIJOTE.relpath
+
+
+@pytest.mark.skipif(not QUIJOTE_MIRROR.exists(), reason="el Quijote no está en GENMOD_DATA_DIR")
 def test_quijote_without_gutenberg_header():
     text = helpers.quijote_text()
     assert text.startswith("El ingenioso hidalgo don Quijote de la Mancha")
