@@ -92,6 +92,30 @@ def test_last_code_cell_prints_metrics(md):
         assert METRIC_LINE.match(line), f"Línea de resultados mal formada en {md.name}: {line!r}"
 
 
+TEMPLATE = ROOT / "scripts" / "chapter_template.md"
+
+
+def _front_matter(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split("\n---\n", 1)[0]
+
+
+def test_chapter_template_matches_the_chapters_and_stays_out_of_the_book():
+    assert _front_matter(TEMPLATE) == _front_matter(CHAPTERS[0]), "La cabecera de la plantilla no es la del capítulo 1."
+    cells = _cells(TEMPLATE)
+    code = [(src, tags) for kind, src, tags in cells if kind == "code"]
+    assert code[0] == (BOOTSTRAP.format(url=CONFIG["repository"]["url"]), ("hide-input",)), (
+        "La primera celda de código de la plantilla no es la de arranque de Colab de los capítulos."
+    )
+    assert code[1][0].startswith("import helpers  #"), "La segunda celda de código debe importar helpers primero."
+    assert "helpers.report(" in code[-1][0] and all("helpers.report(" not in src for src, _ in code[:-1])
+    headings = [line for kind, src, _ in cells if kind == "markdown" for line in src.splitlines()]
+    sections = ("Motivación", "Derivación", "Implementación", "Comprobaciones", "Figuras", "Resultados", "Ejercicios")
+    for section in sections:
+        assert f"## {section}" in headings, f"A la plantilla le falta la sección «{section}»."
+    # ni el libro ni las pruebas de capítulos la recogen
+    assert "scripts" in CONFIG["exclude_patterns"] and TEMPLATE not in CHAPTERS
+
+
 def test_every_chapter_is_in_the_toc():
     toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
     for md in CHAPTERS:
