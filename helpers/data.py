@@ -7,21 +7,23 @@ espejo sin conexión que usa la integración continua::
     MNIST/raw/t10k-images-idx3-ubyte.gz
     MNIST/raw/t10k-labels-idx1-ubyte.gz
     quijote/pg2000.txt
+
+La descarga propia (SHA-256 y errores en español) va primero; después MNIST se lee con
+``torchvision.datasets.MNIST``, el lector habitual del ecosistema.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
 import shutil
 import tempfile
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch.utils.data import TensorDataset
 
@@ -81,59 +83,99 @@ def sha256sum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fetch(url: str, target: Path) -> None:
-    """Descarga ``url`` en ``target`` (a través de un temporal) con barra de progreso."""
+def _fetch_verified(url: str, target: Path, sha256: str) -> None:
+    """Descarga ``url`` y la deja en ``target`` solo si su SHA-256 es ``sha256``.
+
+    Escribe en un temporal del mismo directorio (con barra de progreso), calcula la suma
+    mientras descarga y, si coincide, lo renombra con ``os.replace`` (atómico en un mismo
+    sistema de archivos). Si la descarga falla, queda incompleta o la suma no coincide,
+    borra el temporal y lanza una excepción: la caché nunca guarda un archivo a medias.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    with urllib.request.urlopen(url, timeout=30) as response:
-        total = int(response.headers.get("Content-Length") or 0) or None
-        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        digest = hashlib.sha256()
+        received = 0
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=30) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
             with tqdm(total=total, unit="B", unit_scale=True, desc=target.name) as bar:
                 for block in iter(lambda: response.read(1 << 16), b""):
-                    tmp.write(block)
+                    out.write(block)
+                    digest.update(block)
+                    received += len(block)
                     bar.update(len(block))
-    shutil.move(tmp.name, target)
+        if total is not None and received != total:
+            raise OSError(f"descarga incompleta: {received} de {total} bytes")
+        actual = digest.hexdigest()
+        if actual != sha256:
+            raise OSError(f"la suma SHA-256 no coincide (se obtuvo {actual}, {received} bytes)")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def download(remote: RemoteFile, root: Path | None = None) -> Path:
     """Devuelve la ruta local de ``remote``; lo descarga si falta y verifica su SHA-256.
 
-    Lanza ``DataUnavailableError`` (con el archivo, las direcciones y la variable que
-    hay que fijar) si no está y no se puede descargar, o si su suma no coincide.
+    Prueba las direcciones en orden; cada descarga se verifica antes de entrar en la
+    caché, así que una réplica dañada o una descarga cortada no dejan nada y se pasa a la
+    siguiente dirección. Un archivo ya guardado cuya suma no coincide se vuelve a
+    descargar (si el directorio admite escritura).
+
+    Lanza ``DataUnavailableError`` (con el archivo, las direcciones probadas y sus
+    errores, y la variable que hay que fijar) si ninguna dirección da el archivo
+    canónico.
     """
     root = data_dir() if root is None else Path(root)
     path = root / remote.relpath
-    if not path.exists():
-        errors = []
-        for url in remote.urls:
-            try:
-                _fetch(url, path)
-                break
-            except (urllib.error.URLError, OSError) as exc:
-                errors.append(f"{url}: {exc}")
-        else:
-            raise DataUnavailableError(
-                f"Falta el archivo de datos {path} y no se pudo descargar.\n"
-                f"Direcciones probadas:\n  " + "\n  ".join(errors) + "\n"
-                f"Descárguelo a mano en esa ruta, o apunte la variable de entorno {DATA_ENV} "
-                f"a un directorio que lo contenga como '{remote.relpath}'."
-            )
-    actual = sha256sum(path)
-    if actual != remote.sha256:
-        raise DataUnavailableError(
-            f"La suma SHA-256 de {path} no coincide: se esperaba {remote.sha256} y se "
-            f"obtuvo {actual}. El archivo está dañado o no es el canónico "
-            f"({remote.urls[0]}): bórrelo para descargarlo de nuevo."
+    problem = f"Falta el archivo de datos {path}"
+    if path.exists():
+        actual = sha256sum(path)
+        if actual == remote.sha256:
+            return path
+        problem = (
+            f"La suma SHA-256 de {path} no coincide: se esperaba {remote.sha256} y se obtuvo {actual} "
+            f"(el archivo está dañado o no es el canónico)"
         )
-    return path
+    errors = []
+    for url in remote.urls:
+        try:
+            _fetch_verified(url, path, remote.sha256)
+            return path
+        except (OSError, ValueError, http.client.HTTPException) as exc:  # URLError es un OSError
+            errors.append(f"{url}: {exc}")
+    raise DataUnavailableError(
+        f"{problem} y no se pudo descargar una copia correcta.\n"
+        f"Direcciones probadas:\n  " + "\n  ".join(errors) + "\n"
+        f"Descárguelo a mano de {remote.urls[0]} en esa ruta, o apunte la variable de entorno "
+        f"{DATA_ENV} a un directorio que lo contenga como '{remote.relpath}'."
+    )
 
 
-def _read_idx(path: Path) -> np.ndarray:
-    """Lee un archivo IDX comprimido con gzip (el formato de MNIST)."""
-    with gzip.open(path, "rb") as fh:
-        raw = fh.read()
-    ndim = raw[3]
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+def _read_mnist_test(images_gz: Path, labels_gz: Path) -> tuple[torch.Tensor, torch.Tensor]:
+    """Lee el par de prueba canónico de MNIST con ``torchvision.datasets.MNIST``.
+
+    Devuelve las imágenes ``uint8`` de forma ``(N, 28, 28)`` y las etiquetas ``int64``.
+    La clase de torchvision lee los archivos IDX descomprimidos de ``root/MNIST/raw`` y,
+    sin ``download=True``, exige los cuatro del MNIST completo; el espejo de datos es de
+    solo lectura y trae solo el par de prueba comprimido. Por eso los dos ``.gz`` (ya
+    verificados con su SHA-256) se descomprimen en un directorio temporal, nunca en
+    ``GENMOD_DATA_DIR``, y se lee con una subclase que solo exige ese par.
+    """
+    from torchvision import datasets  # aquí y no arriba: importar torchvision tarda ~1 s
+
+    class MNIST(datasets.MNIST):  # mismo nombre: la clase lee root/MNIST/raw
+        resources = [item for item in datasets.MNIST.resources if item[0].startswith("t10k-")]
+
+    with tempfile.TemporaryDirectory(prefix="genmod-mnist-") as tmp:
+        for gz in (images_gz, labels_gz):
+            raw = Path(tmp) / "MNIST" / "raw" / gz.name.removesuffix(".gz")
+            raw.parent.mkdir(parents=True, exist_ok=True)
+            with gzip.open(gz, "rb") as src, open(raw, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        dataset = MNIST(root=tmp, train=False)
+        return dataset.data, dataset.targets
 
 
 def mnist10k(split: str = "train", root: Path | None = None) -> TensorDataset:
@@ -148,12 +190,11 @@ def mnist10k(split: str = "train", root: Path | None = None) -> TensorDataset:
     """
     if split not in ("train", "test"):
         raise ValueError(f"split debe ser 'train' o 'test'; se recibió {split!r}.")
-    images = _read_idx(download(MNIST_TEST_IMAGES, root))
-    labels = _read_idx(download(MNIST_TEST_LABELS, root))
+    images, labels = _read_mnist_test(download(MNIST_TEST_IMAGES, root), download(MNIST_TEST_LABELS, root))
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(MNIST10K_SPLIT_SEED))
     idx = order[:MNIST10K_TRAIN_SIZE] if split == "train" else order[MNIST10K_TRAIN_SIZE:]
-    x = torch.from_numpy(images.copy()).float().div_(255.0).unsqueeze(1)
-    y = torch.from_numpy(labels.astype(np.int64))
+    x = images.float().div_(255.0).unsqueeze(1)
+    y = labels
     return TensorDataset(x[idx], y[idx])
 
 
@@ -163,11 +204,16 @@ def quijote_text(root: Path | None = None) -> str:
     Devuelve lo que hay entre las líneas ``*** START OF ...`` y ``*** END OF ...``,
     sin espacios al principio ni al final y con saltos de línea ``\\n``.
     """
-    raw = download(QUIJOTE, root).read_text(encoding="utf-8-sig")
-    raw = raw.replace("\r\n", "\n")
+    path = download(QUIJOTE, root)
+    raw = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     start = raw.find("*** START OF")
     end = raw.find("*** END OF")
-    if start < 0 or end < 0:
-        raise DataUnavailableError("El archivo del Quijote no tiene las marcas '*** START OF' y '*** END OF'.")
+    missing = [mark for mark, at in (("*** START OF", start), ("*** END OF", end)) if at < 0]
+    if missing:
+        raise DataUnavailableError(
+            f"El archivo del Quijote {path} no tiene la marca {' ni la marca '.join(repr(m) for m in missing)} "
+            f"del Proyecto Gutenberg, así que no se puede quitar la cabecera ni la licencia. Debe ser el texto "
+            f"canónico de {QUIJOTE.urls[0]} (revise la variable {DATA_ENV})."
+        )
     body = raw[raw.index("\n", start) + 1 : end]
     return body.strip()

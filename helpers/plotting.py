@@ -33,12 +33,6 @@ def set_style() -> None:
     )
 
 
-def _as_numpy(x: torch.Tensor | np.ndarray) -> np.ndarray:
-    if isinstance(x, torch.Tensor):
-        return x.detach().cpu().float().numpy()
-    return np.asarray(x, dtype=np.float32)
-
-
 def image_grid(
     images: torch.Tensor | np.ndarray,
     nrow: int = 8,
@@ -51,31 +45,36 @@ def image_grid(
 
     ``nrow`` es el número de imágenes por fila. Las imágenes de un canal se pintan
     con ``cmap`` (por defecto trazo oscuro sobre fondo claro), en el rango [0, 1].
+    La rejilla la compone ``torchvision.utils.make_grid``.
     """
-    arr = _as_numpy(images)
-    if arr.ndim == 3:
-        arr = arr[:, None]
-    if arr.ndim != 4 or arr.shape[1] not in (1, 3):
+    from torchvision.utils import make_grid  # aquí y no arriba: importar torchvision tarda ~1 s
+
+    if isinstance(images, torch.Tensor):
+        batch = images.detach().cpu().float()
+    else:
+        batch = torch.from_numpy(np.asarray(images, dtype=np.float32))
+    if batch.ndim == 3:
+        batch = batch.unsqueeze(1)
+    if batch.ndim != 4 or batch.shape[1] not in (1, 3):
         raise ValueError(
-            f"images debe tener forma (N, H, W) o (N, C, H, W) con C = 1 o 3; tiene forma {tuple(arr.shape)}."
+            f"images debe tener forma (N, H, W) o (N, C, H, W) con C = 1 o 3; tiene forma {tuple(batch.shape)}."
         )
     if not isinstance(nrow, int) or nrow < 1:
         raise ValueError(f"nrow debe ser un entero >= 1; se recibió {nrow!r}.")
-    n, c, h, w = arr.shape
+    n, c = batch.shape[:2]
     ncol = min(nrow, n)
     rows = -(-n // ncol)
-    canvas = np.ones((c, rows * (h + padding) + padding, ncol * (w + padding) + padding), dtype=np.float32)
-    canvas *= 0.0 if cmap == "gray_r" else 1.0
-    for i in range(n):
-        r, col = divmod(i, ncol)
-        top, left = padding + r * (h + padding), padding + col * (w + padding)
-        canvas[:, top : top + h, left : left + w] = arr[i]
+    # Fondo del margen: 0 (blanco con gray_r) o 1 (blanco con gray), como el papel.
+    background = 0.0 if cmap == "gray_r" else 1.0
+    grid = make_grid(batch, nrow=ncol, padding=padding, pad_value=background)
+    if n == 1:  # con una sola imagen make_grid no añade el margen: se añade igual que con varias
+        grid = torch.nn.functional.pad(grid, (padding,) * 4, value=background)
     if ax is None:
         _, ax = plt.subplots(figsize=(min(1.0 * ncol, 10), min(1.0 * rows, 10)))
-    if c == 1:
-        ax.imshow(canvas[0], cmap=cmap, vmin=0.0, vmax=1.0, interpolation="nearest")
+    if c == 1:  # make_grid repite el canal tres veces; basta uno
+        ax.imshow(grid[0].numpy(), cmap=cmap, vmin=0.0, vmax=1.0, interpolation="nearest")
     else:
-        ax.imshow(np.clip(canvas.transpose(1, 2, 0), 0.0, 1.0), interpolation="nearest")
+        ax.imshow(grid.clamp(0.0, 1.0).permute(1, 2, 0).numpy(), interpolation="nearest")
     ax.set_axis_off()
     if title:
         ax.set_title(title)

@@ -42,10 +42,12 @@ def report(
         shown = f"{value:.{digits}g}"
     line = f"métrica: {chapter}.{name} = {shown}" + (f" {unit}" if unit else "")
     print(line)
-    if at_most is not None:
-        assert value <= at_most, f"{chapter}.{name} = {value:.6g} supera el objetivo (<= {at_most:g})."
-    if at_least is not None:
-        assert value >= at_least, f"{chapter}.{name} = {value:.6g} no alcanza el objetivo (>= {at_least:g})."
+    # raise explícito y no assert: ``python -O`` borra los assert y el objetivo dejaría de
+    # comprobarse. El tipo sigue siendo AssertionError (lo que esperan capítulos y pruebas).
+    if at_most is not None and not value <= at_most:
+        raise AssertionError(f"{chapter}.{name} = {value:.6g} supera el objetivo (<= {at_most:g}).")
+    if at_least is not None and not value >= at_least:
+        raise AssertionError(f"{chapter}.{name} = {value:.6g} no alcanza el objetivo (>= {at_least:g}).")
 
 
 def check_error(label: str, err: float, tol: float, floor: float = 1e-9) -> None:

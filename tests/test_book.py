@@ -1,4 +1,4 @@
-"""Pruebas del libro: gemelos .md/.ipynb, celda de arranque de Colab, índice y compilación."""
+"""Pruebas del libro: gemelos .md/.ipynb, celda de arranque de Colab, índice, publicación y compilación."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import jupytext
@@ -91,10 +92,72 @@ def test_last_code_cell_prints_metrics(md):
         assert METRIC_LINE.match(line), f"Línea de resultados mal formada en {md.name}: {line!r}"
 
 
+TEMPLATE = ROOT / "scripts" / "chapter_template.md"
+
+
+def _front_matter(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split("\n---\n", 1)[0]
+
+
+def test_chapter_template_matches_the_chapters_and_stays_out_of_the_book():
+    assert _front_matter(TEMPLATE) == _front_matter(CHAPTERS[0]), "La cabecera de la plantilla no es la del capítulo 1."
+    cells = _cells(TEMPLATE)
+    code = [(src, tags) for kind, src, tags in cells if kind == "code"]
+    assert code[0] == (BOOTSTRAP.format(url=CONFIG["repository"]["url"]), ("hide-input",)), (
+        "La primera celda de código de la plantilla no es la de arranque de Colab de los capítulos."
+    )
+    assert code[1][0].startswith("import helpers  #"), "La segunda celda de código debe importar helpers primero."
+    assert "helpers.report(" in code[-1][0] and all("helpers.report(" not in src for src, _ in code[:-1])
+    headings = [line for kind, src, _ in cells if kind == "markdown" for line in src.splitlines()]
+    sections = ("Motivación", "Derivación", "Implementación", "Comprobaciones", "Figuras", "Resultados", "Ejercicios")
+    for section in sections:
+        assert f"## {section}" in headings, f"A la plantilla le falta la sección «{section}»."
+    # ni el libro ni las pruebas de capítulos la recogen
+    assert "scripts" in CONFIG["exclude_patterns"] and TEMPLATE not in CHAPTERS
+
+
 def test_every_chapter_is_in_the_toc():
     toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
     for md in CHAPTERS:
         assert f"chapters/{md.stem}" in toc, f"{md.stem} no está en _toc.yml"
+
+
+def _readme_commands() -> tuple[str, str]:
+    """Las dos órdenes de la sección «Las dos órdenes» del README: instalar y compilar, y probar."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Las dos órdenes\n", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.strip() for b in re.findall(r"```bash\n(.*?)```", section, re.S)]
+    assert len(blocks) == 2, f"«Las dos órdenes» del README debe tener dos bloques bash; tiene {len(blocks)}."
+    return blocks[0], blocks[1]
+
+
+def test_publishing_workflow_runs_the_readme_commands():
+    install, test = _readme_commands()
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text(encoding="utf-8"))
+    trigger = workflow.get("on", workflow.get(True))  # YAML 1.1 lee la clave «on» como True
+    assert trigger["push"]["branches"] == ["main"], "El libro se publica desde main."
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    runs = [step["run"].strip() for step in build["steps"] if "run" in step]
+    assert install in runs and test in runs and runs.index(install) < runs.index(test), (
+        f"El flujo debe ejecutar, en este orden, las órdenes del README:\n  {install}\n  {test}\nEjecuta: {runs}"
+    )
+    for run in runs:  # ninguna otra instalación, compilación o prueba que el README no diga
+        if any(word in run for word in ("pip ", "pytest", "jupyter-book")):
+            assert run in (install, test), f"Paso que no es una orden del README: {run!r}"
+    uses = {step["uses"].split("@")[0]: step for step in build["steps"] if "uses" in step}
+    minimum = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+    assert minimum == ">=" + str(uses["actions/setup-python"]["with"]["python-version"]), (
+        f"El flujo debe probar la versión mínima de Python ({minimum})."
+    )
+    assert uses["actions/upload-pages-artifact"]["with"]["path"] == "_build/html"
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def test_ci_script_runs_the_readme_test_command():
+    _, test = _readme_commands()
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    assert test in lines, f".ci/run debe ejecutar la orden de pruebas del README: {test!r}"
 
 
 def test_book_builds_without_warnings(tmp_path):

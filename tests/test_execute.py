@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,19 @@ def test_execute_refuses_to_write_a_failing_chapter(tmp_path):
     with pytest.raises(CellExecutionError):
         execute.execute(md)
     assert not md.with_suffix(".ipynb").exists()
+
+
+def _run_cli(*args: str) -> subprocess.CompletedProcess:
+    script = ROOT / "scripts" / "execute.py"
+    return subprocess.run([sys.executable, str(script), *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("name", ["notas.txt", "chapters/99_no_existe.md"])
+def test_cli_rejects_a_path_that_is_not_an_existing_chapter(tmp_path, name):
+    path = tmp_path / name
+    if path.suffix != ".md":
+        path.write_text("no es un capítulo\n")  # existe, pero no es .md
+    result = _run_cli(str(path))
+    assert result.returncode == 2, result.stderr
+    assert f"{path} no es un capítulo .md existente." in result.stderr
+    assert "Ejecutando" not in result.stdout and not path.with_suffix(".ipynb").exists()

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
+import http.server
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
 import matplotlib
 
@@ -56,8 +60,102 @@ def test_bad_checksum_gives_spanish_error(tmp_path):
     path = tmp_path / remote.relpath
     path.parent.mkdir(parents=True)
     path.write_bytes(b"contenido alterado")
-    with pytest.raises(data.DataUnavailableError, match="SHA-256 .* no coincide"):
+    with pytest.raises(data.DataUnavailableError, match="SHA-256 .* no coincide") as info:
         data.download(remote, tmp_path)
+    assert CLOSED_PORT_URL in str(info.value) and data.DATA_ENV in str(info.value)
+
+
+def test_corrupt_first_mirror_falls_back_to_the_next(tmp_path):
+    content = b"contenido canonico\n" * 50
+    bad, good = tmp_path / "malo.bin", tmp_path / "bueno.bin"
+    bad.write_bytes(b"contenido alterado\n" * 50)
+    good.write_bytes(content)
+    remote = _remote(tmp_path, content, (bad.as_uri(), good.as_uri()))
+    root = tmp_path / "cache"
+    path = data.download(remote, root)
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in path.parent.iterdir()) == ["archivo.bin"]  # sin temporales
+
+
+def _leftovers(root) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_truncated_file_leaves_nothing_in_the_cache(tmp_path):
+    content = b"0123456789" * 1000
+    short = tmp_path / "cortado.bin"
+    short.write_bytes(content[:4000])
+    remote = _remote(tmp_path, content, (short.as_uri(),))
+    root = tmp_path / "cache"
+    with pytest.raises(data.DataUnavailableError) as info:
+        data.download(remote, root)
+    message = str(info.value)
+    assert "Falta el archivo de datos" in message and "no se pudo descargar" in message
+    assert f"{short.as_uri()}: la suma SHA-256 no coincide" in message and data.DATA_ENV in message
+    assert _leftovers(root) == []
+
+
+class _TruncatingHandler(http.server.BaseHTTPRequestHandler):
+    """Anuncia 10 000 bytes, envía 4 000 y corta la conexión: una descarga interrumpida."""
+
+    def do_GET(self):  # noqa: N802  (nombre que exige http.server)
+        self.send_response(200)
+        self.send_header("Content-Length", "10000")
+        self.end_headers()
+        self.wfile.write(b"0123456789" * 400)
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+def test_interrupted_transfer_leaves_nothing_in_the_cache(tmp_path):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _TruncatingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}/archivo.bin"
+    try:
+        remote = _remote(tmp_path, b"0123456789" * 1000, (url,))
+        root = tmp_path / "cache"
+        with pytest.raises(data.DataUnavailableError, match="descarga incompleta: 4000 de 10000 bytes"):
+            data.download(remote, root)
+        assert _leftovers(root) == []
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_bad_cached_file_is_downloaded_again(tmp_path):
+    content = b"contenido correcto"
+    source = tmp_path / "origen.bin"
+    source.write_bytes(content)
+    remote = _remote(tmp_path, content, (source.as_uri(),))
+    root = tmp_path / "cache"
+    (root / "sub").mkdir(parents=True)
+    (root / remote.relpath).write_bytes(b"contenido alterado")
+    assert data.download(remote, root).read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    "text, missing",
+    [
+        ("cabecera\nEn un lugar de la Mancha\n*** END OF THE PROJECT GUTENBERG EBOOK ***\n", "'*** START OF'"),
+        ("*** START OF THE PROJECT GUTENBERG EBOOK ***\nEn un lugar de la Mancha\n", "'*** END OF'"),
+        ("En un lugar de la Mancha\n", "'*** START OF' ni la marca '*** END OF'"),
+    ],
+)
+def test_quijote_without_gutenberg_markers_gives_clear_error(tmp_path, monkeypatch, text, missing):
+    content = text.encode("utf-8")
+    monkeypatch.setattr(data, "QUIJOTE", _remote(tmp_path, content, (CLOSED_PORT_URL,)))
+    path = tmp_path / data.QUIJOTE.relpath
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    with pytest.raises(data.DataUnavailableError) as info:
+        helpers.quijote_text(tmp_path)
+    message = str(info.value)
+    assert f"no tiene la marca {missing} del Proyecto Gutenberg" in message
+    assert str(path) in message and data.DATA_ENV in message
 
 
 def test_data_dir_follows_environment(monkeypatch, tmp_path):
@@ -67,13 +165,23 @@ def test_data_dir_follows_environment(monkeypatch, tmp_path):
     assert data.data_dir().name == "genmod"
 
 
-def test_read_idx_roundtrip(tmp_path):
-    array = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
-    header = bytes([0, 0, 8, 3]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
-    path = tmp_path / "x.idx.gz"
+def _write_idx_gz(path, array: np.ndarray) -> None:
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
     with gzip.open(path, "wb") as fh:
         fh.write(header + array.tobytes())
-    np.testing.assert_array_equal(data._read_idx(path), array)
+
+
+def test_read_mnist_test_with_torchvision_roundtrip(tmp_path):
+    images = np.arange(3 * 4 * 5, dtype=np.uint8).reshape(3, 4, 5)
+    labels = np.array([7, 0, 9], dtype=np.uint8)
+    _write_idx_gz(tmp_path / "t10k-images-idx3-ubyte.gz", images)
+    _write_idx_gz(tmp_path / "t10k-labels-idx1-ubyte.gz", labels)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    x, y = data._read_mnist_test(tmp_path / "t10k-images-idx3-ubyte.gz", tmp_path / "t10k-labels-idx1-ubyte.gz")
+    assert x.dtype == torch.uint8 and y.dtype == torch.int64
+    np.testing.assert_array_equal(x.numpy(), images)
+    np.testing.assert_array_equal(y.numpy(), labels)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nada escrito junto a los .gz
 
 
 def test_mnist10k_rejects_unknown_split():
@@ -100,7 +208,10 @@ def test_mnist10k_split_is_deterministic_and_disjoint():
     assert torch.equal(helpers.mnist10k("train").tensors[1], y_train)
 
 
-@needs_mnist
+QUIJOTE_MIRROR = data.data_dir() / data.QUIJOTE.relpath
+
+
+@pytest.mark.skipif(not QUIJOTE_MIRROR.exists(), reason="el Quijote no está en GENMOD_DATA_DIR")
 def test_quijote_without_gutenberg_header():
     text = helpers.quijote_text()
     assert text.startswith("El ingenioso hidalgo don Quijote de la Mancha")
@@ -116,7 +227,7 @@ def test_setup_seeds_everything_and_picks_device():
     device = helpers.setup(seed=3, verbose=False)
     a = (torch.rand(3), np.random.rand(), __import__("random").random())
     assert device.type == ("cuda" if torch.cuda.is_available() else "cpu")
-    assert torch.get_num_threads() == helpers.repro.DEFAULT_THREADS
+    assert torch.get_num_threads() == helpers.numerics.REPRO_THREADS  # conftest impone el modo reproducible
     assert torch.are_deterministic_algorithms_enabled()
     helpers.setup(seed=3, verbose=False)
     b = (torch.rand(3), np.random.rand(), __import__("random").random())
@@ -158,11 +269,6 @@ def test_progress_is_disabled_by_environment(monkeypatch):
     assert not bar.disable and list(bar) == [0, 1, 2]
 
 
-def test_determinism_environment_is_set():
-    for name, value in helpers.DETERMINISM_ENV.items():
-        assert os.environ.get(name) == value
-
-
 # --- figuras -----------------------------------------------------------------------
 
 
@@ -176,6 +282,22 @@ def test_image_grid_accepts_batches_and_rejects_bad_shapes():
         helpers.image_grid(torch.rand(28, 28))
     with pytest.raises(ValueError, match="nrow debe ser un entero >= 1"):
         helpers.image_grid(torch.rand(2, 28, 28), nrow=0)
+    plt.close("all")
+
+
+def test_image_grid_layout_places_each_image_on_a_blank_margin():
+    images = torch.rand(7, 1, 5, 4)
+    canvas = helpers.image_grid(images, nrow=3, padding=2).images[0].get_array()
+    assert canvas.shape == (3 * 7 + 2, 3 * 6 + 2)
+    blank = np.ones(canvas.shape, dtype=bool)
+    for i in range(7):
+        r, c = divmod(i, 3)
+        top, left = 2 + 7 * r, 2 + 6 * c
+        np.testing.assert_array_equal(canvas[top : top + 5, left : left + 4], images[i, 0].numpy())
+        blank[top : top + 5, left : left + 4] = False
+    assert (canvas[blank] == 0.0).all()  # margen y huecos: fondo blanco con gray_r
+    single = helpers.image_grid(torch.rand(1, 8, 8), cmap="gray", padding=3).images[0].get_array()
+    assert single.shape == (14, 14) and single[0, 0] == 1.0  # una sola imagen también lleva margen
     plt.close("all")
 
 
@@ -210,6 +332,22 @@ def test_report_prints_line_and_checks_target(capsys):
         helpers.report("gan", "acc", 0.5, at_least=0.97)
     with pytest.raises(AssertionError, match="no es finito"):
         helpers.report("gan", "fd", float("nan"), at_most=1.0)
+
+
+def test_report_checks_targets_under_python_O():
+    """Con ``python -O`` (que borra los assert) un objetivo incumplido sigue fallando."""
+    results = Path(helpers.results.__file__)
+    code = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('results', {str(results)!r})\n"
+        "results = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(results)\n"
+        "assert False, 'este assert no debería ejecutarse con -O'\n"
+        "results.report('vae', 'test_neg_elbo', 110.0, 'nats', at_most=105)\n"
+    )
+    done = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1 and "métrica: vae.test_neg_elbo = 110 nats" in done.stdout
+    assert "AssertionError: vae.test_neg_elbo = 110 supera el objetivo (<= 105)." in done.stderr
 
 
 @pytest.mark.parametrize(
