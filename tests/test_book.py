@@ -18,7 +18,7 @@ CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 METRIC_LINE = re.compile(r"^métrica: (?P<chapter>[a-z][a-z0-9_]*)\.[a-z][a-z0-9_]* = (< )?\S+( \S+)?$")
 
-BOOTSTRAP = """# Arranque en Colab: descarga el repositorio e instala `helpers` (sin tocar el torch de Colab).
+BOOTSTRAP = """# Arranque en Colab: clona el repositorio e instala `helpers` sin tocar el torch de Colab.
 import sys
 
 if "google.colab" in sys.modules:

@@ -12,6 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
 
+#: Capítulos que aún incumplen el contrato (issue 12, punto 8): fallo esperado y estricto,
+#: así que la prueba avisa en cuanto se arreglen y haya que quitarlos de aquí.
+PENDING = {"05_unet": "informa métricas con el prefijo conv. (el arreglo está en la rama ch-05_unet)"}
+
 
 def _prefix(notebook: Path) -> str:
     """01_elbo -> elbo: el prefijo de las métricas de un capítulo."""
@@ -32,7 +36,14 @@ def _metric_lines(cell: dict) -> list[str]:
     return [line for line in out.splitlines() if line.startswith("métrica:")]
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "notebook",
+    [
+        pytest.param(nb, marks=pytest.mark.xfail(reason=PENDING[nb.stem], strict=True)) if nb.stem in PENDING else nb
+        for nb in NOTEBOOKS
+    ],
+    ids=lambda p: p.stem,
+)
 def test_metrics_only_in_last_cell_with_chapter_prefix(notebook):
     cells = _code_cells(notebook)
     for i, cell in enumerate(cells[:-1]):
