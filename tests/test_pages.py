@@ -44,13 +44,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBE = (Path(__file__).with_name("page_probe.js")).read_text(encoding="utf-8")
 WIDTHS = (1280, 390)
 
-#: Páginas cuyos arreglos de capítulo (leyendas, líneas largas, etiquetas) aún no llegaron:
-#: sus problemas se imprimen pero no fallan. Cuando una página ya no tiene problemas, la
-#: prueba falla hasta que se la quite de aquí (la lista solo puede encogerse).
-PENDING: dict[str, str] = {
-    page: "issue 13: leyendas, líneas largas y etiquetas del capítulo, en una rama que no llegó"
-    for page in ("chapters/05_unet.html",)
-}
+#: Páginas con arreglos pendientes (página -> motivo): sus problemas se imprimen pero no
+#: fallan, y la prueba falla cuando una de ellas ya no tiene problemas (la lista solo puede
+#: encogerse). Hoy está vacía: todas las páginas deben pasar la comprobación.
+PENDING: dict[str, str] = {}
 HEIGHT = 900
 PAGE_TIMEOUT_S = 60
 
