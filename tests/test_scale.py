@@ -1,7 +1,7 @@
 """Los caminos de ``GENMOD_SCALE > 1`` (la bandera de GPU) también se ejecutan.
 
-Ejecutar todos los capítulos a escala 2 en una CPU cuesta unas dos veces el libro
-(media hora), demasiado para cada integración; por eso la prueba se pide a mano:
+Ejecutar todos los capítulos a escala 2 en una CPU de dos núcleos cuesta algo más de una
+hora, demasiado para cada integración; por eso la prueba se pide a mano:
 
     GENMOD_TEST_SCALE=2 python -m pytest tests/test_scale.py
 
@@ -29,7 +29,8 @@ SCALE = os.environ.get("GENMOD_TEST_SCALE")
 #: aparecer una sola vez en el capítulo, así que la prueba falla si el capítulo cambia.
 #: 08_diffusion: a escala 2, la U-Net de 28×28 con 32 canales tardaría casi una hora en
 #: entrenar en una CPU de dos núcleos (0.83 s por paso); con 16 canales (0.28 s por paso)
-#: sigue a 28×28, con dos niveles y con los pasos de la escala 2, y tarda unos 10 minutos.
+#: sigue a 28×28, con dos niveles y con los pasos de la escala 2, y entrena en unos 10
+#: minutos (el capítulo entero, unos 27).
 CPU_SHRINK: dict[str, list[tuple[str, str]]] = {
     "08_diffusion": [("TimeUNet(base=16 * SCALE,", "TimeUNet(base=16,")],
 }
