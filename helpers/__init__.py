@@ -19,12 +19,24 @@ from helpers.data import (  # noqa: E402
 )
 from helpers.judge import DigitJudge  # noqa: E402
 from helpers.plotting import image_grid, plot_curves, plot_density_2d, set_style  # noqa: E402
-from helpers.repro import progress, seed, seed_everything, setup, training_scale  # noqa: E402
+from helpers.repro import (  # noqa: E402
+    budget,
+    expect,
+    progress,
+    seed,
+    seed_everything,
+    setup,
+    smoke_mode,
+    training_scale,
+)
 from helpers.results import check_error, report  # noqa: E402
 
 numerics.apply_torch_settings()
 
 __all__ = [
+    "budget",
+    "expect",
+    "smoke_mode",
     "check_error",
     "DataUnavailableError",
     "DigitJudge",

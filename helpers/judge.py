@@ -17,6 +17,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers.data import mnist10k
+from helpers.repro import smoke_mode
 
 #: Semilla propia del juez (fija: no la desplaza ``GENMOD_SEED``).
 JUDGE_SEED = 7
@@ -74,7 +75,12 @@ class DigitJudge:
         self.device = torch.device(device)
         train = mnist10k("train")
         x_test, self.test_labels = mnist10k("test").tensors
-        with torch.random.fork_rng(devices=[]):  # no toca el generador global del capítulo
+        # manual_seed también siembra las GPU: fork_rng guarda y restaura sus generadores
+        # (y el de la CPU), así que el juez no toca los generadores globales del capítulo.
+        cuda_devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+        # En el modo de humo el juez solo da unos pasos: sus cifras no significan nada.
+        max_batches = 3 if smoke_mode() else None
+        with torch.random.fork_rng(devices=cuda_devices):
             torch.manual_seed(JUDGE_SEED)
             self.net = JudgeNet().to(self.device)
             opt = torch.optim.Adam(self.net.parameters(), lr=1e-3)
@@ -83,7 +89,9 @@ class DigitJudge:
             )
             self.net.train()
             for _ in range(epochs):
-                for x, y in loader:
+                for i, (x, y) in enumerate(loader):
+                    if max_batches is not None and i == max_batches:
+                        break
                     loss = F.cross_entropy(self.net(x.to(self.device)), y.to(self.device))
                     opt.zero_grad()
                     loss.backward()

@@ -65,7 +65,13 @@ REPRO_ENV: dict[str, str] = {
 }
 
 #: Ajustes con los que se producen y se comprueban las salidas guardadas.
-STORED_OUTPUT_ENV: dict[str, str] = {REPRO_VAR: "1", "GENMOD_SCALE": "1", "GENMOD_SEED": "0", "GENMOD_PROGRESS": "0"}
+STORED_OUTPUT_ENV: dict[str, str] = {
+    REPRO_VAR: "1",
+    "GENMOD_SCALE": "1",
+    "GENMOD_SEED": "0",
+    "GENMOD_PROGRESS": "0",
+    "GENMOD_SMOKE": "0",
+}
 
 
 def repro_enabled() -> bool:
