@@ -29,7 +29,7 @@ from helpers.repro import (  # noqa: E402
     smoke_mode,
     training_scale,
 )
-from helpers.results import check_error, report  # noqa: E402
+from helpers.results import check_error, glue, report  # noqa: E402
 
 numerics.apply_torch_settings()
 
@@ -40,6 +40,7 @@ __all__ = [
     "check_error",
     "DataUnavailableError",
     "DigitJudge",
+    "glue",
     "data_dir",
     "download",
     "image_grid",

@@ -8,6 +8,7 @@ import re
 from helpers.repro import smoke_mode
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_KEY = re.compile(r"^[a-z][a-z0-9_.]*$")
 
 
 def report(
@@ -45,6 +46,7 @@ def report(
         shown = f"{value:.{digits}g}"
     line = f"métrica: {chapter}.{name} = {shown}" + (f" {unit}" if unit else "")
     print(line)
+    glue(f"{chapter}.{name}", shown)
     missed = (at_most is not None and not value <= at_most) or (at_least is not None and not value >= at_least)
     if missed and smoke_mode():
         print(f"  (modo de humo: {chapter}.{name} no alcanza su objetivo; no se comprueba)")
@@ -69,3 +71,23 @@ def check_error(label: str, err: float, tol: float, floor: float = 1e-9) -> None
         raise AssertionError(f"{label} = {err:.3g} supera la tolerancia {tol:g}.")
     shown = f"< {floor:g}" if err < floor else f"{err:.1e} (tolerancia {tol:g})"
     print(f"{label}: {shown}")
+
+
+def glue(key: str, text: str) -> None:
+    """Guarda ``text``, tal como lo imprime la celda, para citarlo en la prosa.
+
+    En el mismo capítulo: ``{glue:text}`clave```; desde otro capítulo:
+    ``{glue:text}`NN_nombre.ipynb::clave:s```. Así ninguna cifra de la prosa se teclea a
+    mano: sale de la salida guardada. Usa ``myst_nb.glue`` (sin mostrar nada); donde
+    myst-nb no está instalado (Colab) no hace nada. ``report`` pega cada métrica con la
+    clave ``capítulo.nombre``.
+    """
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ValueError(f"la clave debe ser minúsculas, cifras, '_' y '.' (p. ej. 'vae.test_neg_elbo'); es {key!r}.")
+    if not isinstance(text, str):
+        raise ValueError(f"glue guarda el texto impreso (str); se recibió {type(text).__name__}.")
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        return
+    myst_glue(key, text, display=False)
