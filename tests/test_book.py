@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import tomllib
@@ -171,3 +172,11 @@ def test_book_builds_without_warnings(built_book):
     for md in CHAPTERS:
         page = (html / "chapters" / f"{md.stem}.html").read_text(encoding="utf-8")
         assert "colab.research.google.com/github/" in page, f"{md.stem}.html no tiene botón de Colab"
+
+
+def test_readme_timings_come_from_the_notebooks():
+    spec = importlib.util.spec_from_file_location("timings", ROOT / "scripts" / "timings.py")
+    timings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(timings)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert timings.render(readme) == readme, "La tabla de tiempos del README no está al día: python scripts/timings.py"
