@@ -21,12 +21,14 @@ BOOTSTRAP = """# Arranque en Colab: clona el repositorio e instala `helpers` sin
 import sys
 
 if "google.colab" in sys.modules:
+    import os
     import subprocess
 
     REPO_URL = "{url}"
-    subprocess.run(
-        ["git", "clone", "-q", "--depth", "1", REPO_URL, "/content/libro"], check=True
-    )
+    if not os.path.isdir("/content/libro/.git"):  # al repetir la celda ya está clonado
+        subprocess.run(
+            ["git", "clone", "-q", "--depth", "1", REPO_URL, "/content/libro"], check=True
+        )
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "/content/libro"],
         check=True,

@@ -19,6 +19,8 @@ import pytest
 
 from helpers import numerics
 
+pytestmark = pytest.mark.slow  # lanza procesos que entrenan y re-ejecuta un capítulo
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = ROOT / "tests" / "repro_probe.py"
 
