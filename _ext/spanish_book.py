@@ -2,8 +2,14 @@
 
 - Estilo de bibliografía autor–año en español (``bibtex_default_style: autor_anio``) y
   citas «(Kingma y Welling, 2014)» (``bibtex_reference_style: autor_anio``).
-- Textos de la interfaz que los temas dejan en inglés o con erratas: se corrigen en sus
-  catálogos de traducción (``sphinx`` y ``booktheme``), no en el HTML ya escrito.
+- Textos de la interfaz que Sphinx y el tema dejan en inglés o con erratas: se corrigen
+  con catálogos de traducción propios en ``locale/es/LC_MESSAGES/`` (carpeta que nombra
+  ``locale_dirs`` en ``_config.yml``), no en el HTML ya escrito. ``sphinx.po`` lo compila
+  y lo carga Sphinx mismo, por delante de su propio catálogo. ``booktheme.po`` (textos de
+  sphinx-book-theme) no: Sphinx solo trata así el dominio ``sphinx``, de modo que esta
+  extensión lo compila a ``booktheme.mo`` si el ``.po`` es más reciente y pone esa
+  traducción por delante de la del tema, que queda de reserva para el resto de textos.
+  Los ``.mo`` son productos de la compilación y git no los guarda.
 - Corrige los guiones en línea repetidos (``THEBE_JS_URL`` declarado dos veces): en
   Sphinx 7.4 un ``add_js_file(None, body=...)`` añadido tras iniciar el constructor se
   copia dos veces en cada página.
@@ -14,10 +20,10 @@
 
 from __future__ import annotations
 
-import gettext
 import os
 import shutil
 from dataclasses import dataclass, field
+from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
 
 from pybtex.plugin import register_plugin as register_pybtex_plugin
@@ -28,6 +34,7 @@ from pybtex.style.template import field as bib_field
 from pybtex.style.template import href, join, names, optional, tag
 from sphinx import locale
 from sphinx.errors import ConfigError
+from sphinx.util.i18n import CatalogRepository
 from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
 from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -36,29 +43,8 @@ STYLE_NAME = "autor_anio"
 MATHJAX_ENV = "GENMOD_MATHJAX_DIR"
 MATHJAX_BUNDLE = "tex-mml-chtml.js"
 
-# Textos de la interfaz, por catálogo de traducción: lo que falta o está mal en los
-# catálogos en español que traen Sphinx y los temas.
-INTERFACE_STRINGS: dict[str, dict[str, str]] = {
-    "sphinx": {
-        "Link to this equation": "Enlace a esta ecuación",
-        "Link to this heading": "Enlace a este título",
-        "Link to this definition": "Enlace a esta definición",
-        "Link to this image": "Enlace a esta imagen",
-        "Link to this code": "Enlace a este código",
-        "Link to this table": "Enlace a esta tabla",
-        "Search": "Buscar",
-        "Search Results": "Resultados de la búsqueda",
-    },
-    "booktheme": {
-        "Download this page": "Descargar esta página",
-        "Launch on": "Abrir en",
-        "Source repository": "Repositorio del código fuente",
-        "Download source file": "Descargar el archivo fuente",
-        "Print to PDF": "Imprimir en PDF",
-        "Fullscreen mode": "Pantalla completa",
-        "Contents": "Contenido",
-    },
-}
+# Catálogo de traducción de sphinx-book-theme (su MESSAGE_CATALOG_NAME).
+THEME_CATALOG = "booktheme"
 
 
 # --- Bibliografía ----------------------------------------------------------------------
@@ -178,32 +164,43 @@ class SpanishAuthorYearReferenceStyle(AuthorYearReferenceStyle):
 # --- Textos de la interfaz --------------------------------------------------------------
 
 
-class _Table(gettext.NullTranslations):
-    def __init__(self, table: dict[str, str]):
-        super().__init__()
-        self._table = dict(table)
+def _load_theme_strings(app, config) -> None:
+    """Pone el ``booktheme.po`` de ``locale_dirs`` por delante del catálogo del tema.
 
-    def gettext(self, message):
-        if message in self._table:
-            return self._table[message]
-        return super().gettext(message)
-
-
-def _fix_interface_strings(app) -> None:
-    """Pone las traducciones propias por delante de las de Sphinx y de los temas."""
-    if not (app.config.language or "").startswith("es"):
-        return
-    for catalog, table in INTERFACE_STRINGS.items():
-        key = ("general", catalog)
-        current = locale.translators.get(key)
-        if isinstance(current, gettext.GNUTranslations):
-            # Mismo objeto: también lo usan las plantillas Jinja (app.translator).
-            current._catalog.update(table)
+    Sphinx compila y carga por sí mismo solo el dominio ``sphinx`` de ``locale_dirs``.
+    Para ``booktheme`` se hace lo mismo aquí, con sus mismas piezas: ``CatalogRepository``
+    encuentra el ``.po`` y ``CatalogInfo.write_mo`` lo compila si el ``.mo`` falta o es
+    más antiguo. Con ``app.add_message_catalog`` no basta: en ``sphinx.locale.init`` manda
+    el primer traductor registrado para el catálogo y los siguientes quedan de reserva, y
+    el tema registra el suyo en su ``setup``, antes que esta extensión. Por eso el nuestro
+    se abre como ``GNUTranslations``, toma el del tema como reserva (``add_fallback``) y
+    ocupa su lugar en el registro. Si el tema se cargara después, ``init`` añadiría el
+    suyo como reserva del nuestro: el orden de carga no cambia el resultado.
+    """
+    repo = CatalogRepository(app.srcdir, config.locale_dirs, config.language, config.source_encoding)
+    ours: NullTranslations | None = None
+    for catalog in repo.catalogs:
+        if catalog.domain != THEME_CATALOG:
+            continue
+        if catalog.is_outdated():
+            catalog.write_mo(config.language, config.gettext_allow_fuzzy_translations)
+        if not os.path.isfile(catalog.mo_path):
+            continue  # write_mo ya avisó del error al leer el .po
+        with open(catalog.mo_path, "rb") as mo_file:
+            translation = GNUTranslations(mo_file)
+        # Varias carpetas en locale_dirs: manda la primera, como en Sphinx.
+        if ours is None:
+            ours = translation
         else:
-            mine = _Table(table)
-            if current is not None:
-                mine.add_fallback(current)
-            locale.translators[key] = mine
+            ours.add_fallback(translation)
+    if ours is None:
+        return
+    key = ("general", THEME_CATALOG)
+    theme = locale.translators.get(key)
+    # Un NullTranslations a secas es el marcador de «sin catálogo» de sphinx.locale.
+    if theme is not None and theme.__class__ is not NullTranslations:
+        ours.add_fallback(theme)
+    locale.translators[key] = ours
 
 
 # --- Guiones repetidos -------------------------------------------------------------------
@@ -254,7 +251,7 @@ def setup(app):
     register_pybtex_plugin("pybtex.style.labels", STYLE_NAME, AuthorYearLabelStyle)
     register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", STYLE_NAME, SpanishAuthorYearReferenceStyle)
     app.connect("config-inited", _use_local_mathjax)
-    app.connect("builder-inited", _fix_interface_strings)
+    app.connect("config-inited", _load_theme_strings)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("build-finished", _copy_local_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

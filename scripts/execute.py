@@ -8,20 +8,22 @@ Uso (desde la raíz del repositorio, con el entorno del proyecto activo):
 
 Cada capítulo se ejecuta de arriba abajo en un núcleo nuevo, con los ajustes de las
 salidas guardadas impuestos (``helpers.numerics.STORED_OUTPUT_ENV``: modo reproducible,
-escala 1, sin barras de progreso) y anota en los metadatos del cuaderno el procesador,
-el modo y las versiones que lo produjeron.
+escala 1, sin barras de progreso) y anota en los metadatos del cuaderno lo que dice
+el propio núcleo al terminar: procesador, núcleos de cálculo, versiones, commit y huella.
 Es la única fuente de las salidas guardadas: nunca se editan a mano.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 from pathlib import Path
 
 import jupytext
+import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
@@ -33,7 +35,8 @@ from helpers.numerics import STORED_OUTPUT_ENV  # noqa: E402
 # Los ajustes de las salidas guardadas se imponen antes de importar helpers (y torch).
 os.environ.update(STORED_OUTPUT_ENV)
 
-import helpers  # noqa: E402  (enciende el modo reproducible; los núcleos lo heredan)
+
+DESCRIBE_CELL = "import json\n\nimport helpers\n\nprint(json.dumps(helpers.numerics.describe()))"
 
 #: Segundos máximos por celda: un capítulo entero cabe en 6-7 minutos.
 CELL_TIMEOUT = 900
@@ -48,6 +51,9 @@ def execute(md_path: Path, out_dir: Path | None = None) -> float:
     nb = jupytext.read(md_path)
     for i, cell in enumerate(nb.cells):
         cell.id = f"c{i:03d}"  # identificadores estables: diffs limpios
+    # Una celda final, que se quita después, pregunta al núcleo que calculó qué procesador,
+    # qué núcleos de cálculo, qué versiones y qué huella tenía (helpers.numerics.describe).
+    nb.cells.append(nbformat.v4.new_code_cell(DESCRIBE_CELL))
     client = NotebookClient(
         nb,
         timeout=CELL_TIMEOUT,
@@ -58,8 +64,11 @@ def execute(md_path: Path, out_dir: Path | None = None) -> float:
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
-    # Qué produjo estas salidas (procesador, modo, versiones): para diagnosticar diferencias.
-    nb.metadata["genmod"] = {**helpers.numerics.describe(), "seconds": round(elapsed)}
+    probe = nb.cells.pop()
+    text = "".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout")
+    # Qué produjo estas salidas, dicho por el núcleo que las calculó: para diagnosticar
+    # en segundos una diferencia en otra máquina (tests/test_numerics.py).
+    nb.metadata["genmod"] = {**json.loads(text.strip().splitlines()[-1]), "seconds": round(elapsed)}
     target = md_path.with_suffix(".ipynb") if out_dir is None else out_dir / f"{md_path.stem}.ipynb"
     jupytext.write(nb, target, fmt="ipynb")
     last = [c for c in nb.cells if c.cell_type == "code"][-1]

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # crea entornos o lanza procesos que entrenan
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -50,7 +52,12 @@ def test_colab_bootstrap_installs_helpers(tmp_path):
     script.write_text(
         "import sys, types\n"
         "sys.modules['google'] = types.ModuleType('google')\n"
-        "sys.modules['google.colab'] = types.ModuleType('google.colab')\n" + source + "\nimport helpers, torch\n"
+        "sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
+        # dos veces: repetir la celda (o reiniciar la sesión, que conserva /content) no falla
+        + source
+        + "\n"
+        + source
+        + "\nimport helpers, torch\n"
         "print(helpers.__file__)\n"
         "print(torch.__version__)\n"
     )

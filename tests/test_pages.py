@@ -1,8 +1,9 @@
 """Comprobación de páginas: el libro compilado, visto en un navegador real.
 
-Compila el libro en una carpeta temporal, lo sirve en 127.0.0.1 y abre cada página en
-Chromium sin ventana (el paquete de Debian ``chromium``), con MathJax del paquete npm
-``mathjax@3`` (nada de CDN), a 1280 px y a 390 px de ancho. Falla, con un informe que
+Toma el libro compilado una vez por sesión (``built_book`` de ``conftest.py``: el mismo
+sitio que se publica), lo sirve en 127.0.0.1 y abre cada página en Chromium sin ventana
+(el paquete de Debian ``chromium``), con MathJax del paquete npm ``mathjax@3`` (nada de
+CDN), a 1280 px y a 390 px de ancho. Falla, con un informe que
 dice página, elemento y medida, si:
 
 - una ecuación, una celda de código o una salida desborda o queda recortada a 1280 px
@@ -31,7 +32,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -39,6 +39,8 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (Path(__file__).with_name("page_probe.js")).read_text(encoding="utf-8")
@@ -171,17 +173,16 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """El libro compilado (con MathJax local), servido en 127.0.0.1."""
+def site(tmp_path_factory, built_book):
+    """El libro compilado una vez por sesión (``built_book``, con MathJax local), servido en 127.0.0.1."""
     chromium = _chromium()
-    mathjax = _mathjax_dir()
+    _mathjax_dir()
     websocket_module = _websocket()
-    out = tmp_path_factory.mktemp("libro")
-    env = dict(os.environ, GENMOD_MATHJAX_DIR=str(mathjax))
-    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--path-output", str(out)]
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if built_book["mathjax"] is None:
+        _missing("el libro se compiló sin MathJax local.")
+    result = built_book["result"]
     assert result.returncode == 0, f"La compilación del libro falló:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    html = out / "_build" / "html"
+    html = built_book["html"]
     handler = functools.partial(_QuietHandler, directory=str(html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

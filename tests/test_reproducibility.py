@@ -19,6 +19,8 @@ import pytest
 
 from helpers import numerics
 
+pytestmark = pytest.mark.slow  # lanza procesos que entrenan y re-ejecuta un capítulo
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = ROOT / "tests" / "repro_probe.py"
 
@@ -105,7 +107,8 @@ def test_probe_detects_native_kernels():
     if "avx512f" not in flags:
         pytest.skip("Este procesador no tiene AVX-512: los núcleos nativos son los mismos que los del modo.")
     native = _probe(_clean_env(GENMOD_REPRO="0", OMP_NUM_THREADS="2"))
-    assert native["sha256"] != _probe(_clean_env())["sha256"]
+    reference = _probe(_clean_env())
+    assert native["numpy"] != reference["numpy"] or native["torch"] != reference["torch"]
 
 
 @pytest.mark.parametrize("chapter", HOSTILE_CHAPTERS)
