@@ -188,7 +188,6 @@ def check_cpu(machine: str, flags: dict | None) -> None:
 
 def kernels() -> dict:
     """Los núcleos de cálculo que eligieron de verdad las bibliotecas en este proceso."""
-    import numpy as np
     import torch
 
     try:
@@ -205,7 +204,6 @@ def kernels() -> dict:
     else:
         keys = ("internal_api", "version", "num_threads", "architecture", "threading_layer", "prefix")
         pools = [{k: pool.get(k) for k in keys} for pool in threadpool_info()]
-    del np
     return {
         "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "torch_threads": torch.get_num_threads(),

@@ -17,6 +17,7 @@ que importa la cabecera de ``HEADER`` o lo que exportó una celda anterior; las 
 from __future__ import annotations
 
 import argparse
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -59,8 +60,6 @@ def exported_cells(md: Path) -> list[str]:
 
 def defined_names(source: str) -> list[str]:
     """Nombres que define el nivel superior de ``source`` (funciones, clases, asignaciones)."""
-    import ast
-
     names = []
     for node in ast.parse(source).body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):

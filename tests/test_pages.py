@@ -107,17 +107,6 @@ def _chromium() -> str:
     return path
 
 
-def _mathjax_dir() -> Path:
-    value = os.environ.get("GENMOD_MATHJAX_DIR")
-    path = Path(value) if value else ROOT / "_build" / "npm" / "node_modules" / "mathjax"
-    if not (path / "es5" / "tex-mml-chtml.js").is_file():
-        _missing(
-            f"falta el paquete npm de MathJax 3 en {path}; instálelo con "
-            "«npm install --prefix _build/npm mathjax@3» o indique su carpeta en GENMOD_MATHJAX_DIR."
-        )
-    return path
-
-
 def _websocket():
     try:
         import websocket
@@ -176,10 +165,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def site(tmp_path_factory, built_book):
     """El libro compilado una vez por sesión (``built_book``, con MathJax local), servido en 127.0.0.1."""
     chromium = _chromium()
-    _mathjax_dir()
     websocket_module = _websocket()
-    if built_book["mathjax"] is None:
-        _missing("el libro se compiló sin MathJax local.")
+    if built_book["mathjax"] is None:  # conftest.mathjax_dir: GENMOD_MATHJAX_DIR o _build/npm
+        _missing(
+            "falta el paquete npm de MathJax 3; instálelo con «npm install --prefix _build/npm mathjax@3» "
+            "o indique su carpeta en GENMOD_MATHJAX_DIR."
+        )
     result = built_book["result"]
     assert result.returncode == 0, f"La compilación del libro falló:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     html = built_book["html"]
