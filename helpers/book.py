@@ -54,7 +54,7 @@ def gaussian_kl(mu: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
     return -0.5 * (1 + log_var - mu**2 - log_var.exp()).sum(-1)
 
 
-# --- 02_vae -------------------------------------------------------------------
+# --- 03_vae -------------------------------------------------------------------
 
 
 def mlp(dims):
@@ -67,7 +67,7 @@ def mlp(dims):
     return nn.Sequential(*layers)
 
 
-# --- 02_vae -------------------------------------------------------------------
+# --- 03_vae -------------------------------------------------------------------
 
 
 def minibatches(n, batch_size, generator):
@@ -75,11 +75,11 @@ def minibatches(n, batch_size, generator):
     return torch.randperm(n, generator=generator).split(batch_size)
 
 
-# --- 02_vae -------------------------------------------------------------------
+# --- 03_vae -------------------------------------------------------------------
 
 
 def gaussian_nll(x_hat, x, sigma0):
-    """-log N(x; x_hat, sigma0² I) por fila, ecuación (2.2)."""
+    """-log N(x; x_hat, sigma0² I) por fila, ecuación (3.2)."""
     if sigma0 <= 0:
         raise ValueError(f"sigma0 debe ser positivo; se recibió {sigma0!r}.")
     if x_hat.shape != x.shape:
@@ -89,7 +89,7 @@ def gaussian_nll(x_hat, x, sigma0):
 
 
 def bernoulli_nll(logits, x):
-    """-log Bernoulli(x; sigmoide(logits)) por fila: la BCE sumada, ecuación (2.3)."""
+    """-log Bernoulli(x; sigmoide(logits)) por fila: la BCE sumada, ecuación (3.3)."""
     if logits.shape != x.shape:
         raise ValueError(f"logits y x deben tener la misma forma; son {tuple(logits.shape)} y {tuple(x.shape)}.")
     bce = F.binary_cross_entropy_with_logits(logits, x, reduction="none")
@@ -101,7 +101,7 @@ def categorical_nll(logits, x):
     return F.cross_entropy(logits, x, reduction="none").sum(-1)
 
 
-# --- 02_vae -------------------------------------------------------------------
+# --- 03_vae -------------------------------------------------------------------
 
 
 def posterior(mu, logvar):
@@ -114,16 +114,16 @@ def standard_prior(like):
     return td.Independent(td.Normal(torch.zeros_like(like), 1.0), 1)
 
 
-# --- 02_vae -------------------------------------------------------------------
+# --- 03_vae -------------------------------------------------------------------
 
 
 def reparameterize(mu, logvar, generator=None):
-    """z = mu + sigma * eps con eps ~ N(0, I), ecuación (2.5)."""
+    """z = mu + sigma * eps con eps ~ N(0, I), ecuación (3.5)."""
     eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
     return mu + (0.5 * logvar).exp() * eps
 
 
-# --- 02_vae -------------------------------------------------------------------
+# --- 03_vae -------------------------------------------------------------------
 
 
 class VAE(nn.Module):
@@ -180,7 +180,7 @@ class VAE(nn.Module):
         return self.nll(self.decoder_params(z, y), x), gaussian_kl(mu, logvar)
 
 
-# --- 02_vae -------------------------------------------------------------------
+# --- 03_vae -------------------------------------------------------------------
 
 
 def train_vae(model, x, epochs, lr, y=None, batch_size=128, beta=1.0, seed=0, x_test=None):
@@ -232,7 +232,7 @@ def evaluate(model, x, y=None, samples=1, batch_size=1000, seed=123):
     return rec_sum / len(x), kl_sum / len(x)
 
 
-# --- 04_gan -------------------------------------------------------------------
+# --- 05_gan -------------------------------------------------------------------
 
 
 def sample_swiss_roll(n, generator, noise=0.05):
@@ -260,7 +260,7 @@ def sample_ring(n, generator, k=8, radius=2.0, std=0.02):
     return ring_centers(k, radius)[idx] + std * torch.randn(n, 2, generator=generator)
 
 
-# --- 04_gan -------------------------------------------------------------------
+# --- 05_gan -------------------------------------------------------------------
 
 
 def count_modes(samples, centers, std=0.02, min_frac=0.02):
@@ -271,7 +271,7 @@ def count_modes(samples, centers, std=0.02, min_frac=0.02):
     return int((counts >= min_frac * len(samples)).sum()), close.float().mean().item()
 
 
-# --- 04_gan -------------------------------------------------------------------
+# --- 05_gan -------------------------------------------------------------------
 
 
 def class_spread(features, labels):
