@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import jupytext
@@ -42,7 +43,20 @@ DESCRIBE_CELL = "import json\n\nimport helpers\n\nprint(json.dumps(helpers.numer
 CELL_TIMEOUT = 900
 
 
-def execute(md_path: Path, out_dir: Path | None = None) -> float:
+def slowest_cells(nb, n: int = 10) -> list[tuple[float, int, str]]:
+    """Las n celdas más lentas (segundos, índice, primera línea); quita sus marcas de tiempo."""
+    times = []
+    for i, cell in enumerate(nb.cells):
+        stamps = cell.get("metadata", {}).pop("execution", None)
+        if cell.cell_type == "code" and stamps:
+            start = datetime.fromisoformat(stamps["iopub.execute_input"].replace("Z", "+00:00"))
+            end = datetime.fromisoformat(stamps["shell.execute_reply"].replace("Z", "+00:00"))
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")
+            times.append(((end - start).total_seconds(), i, first[:60]))
+    return sorted(times, reverse=True)[:n]
+
+
+def execute(md_path: Path, out_dir: Path | None = None, profile: bool = False) -> float:
     """Ejecuta ``md_path`` y escribe su gemelo ``.ipynb``; devuelve los segundos.
 
     El gemelo va junto al ``.md`` o, con ``out_dir``, a ese directorio (para ensayos,
@@ -58,13 +72,15 @@ def execute(md_path: Path, out_dir: Path | None = None) -> float:
         nb,
         timeout=CELL_TIMEOUT,
         kernel_name="python3",
-        record_timing=False,
+        record_timing=profile,
         resources={"metadata": {"path": str(md_path.parent)}},
     )
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
     probe = nb.cells.pop()
+    for seconds, index, first in slowest_cells(nb) if profile else []:
+        print(f"  {seconds:6.1f} s  celda {index}: {first}", flush=True)
     text = "".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout")
     # Qué produjo estas salidas, dicho por el núcleo que las calculó: para diagnosticar
     # en segundos una diferencia en otra máquina (tests/test_numerics.py).
@@ -89,6 +105,7 @@ def main() -> int:
         help="desplaza todas las semillas (GENMOD_SEED); distinto de 0 exige --out",
     )
     parser.add_argument("--out", type=Path, help="directorio donde escribir los cuadernos (no los de chapters/)")
+    parser.add_argument("--profile", action="store_true", help="imprime las 10 celdas más lentas de cada capítulo")
     args = parser.parse_args()
     if args.seed < 0:
         parser.error(f"--seed debe ser un entero >= 0; se recibió {args.seed}.")
@@ -104,7 +121,7 @@ def main() -> int:
     for path in paths:
         print(f"Ejecutando {path} ...", flush=True)
         try:
-            seconds = execute(path.resolve(), args.out)
+            seconds = execute(path.resolve(), args.out, args.profile)
         except CellExecutionError as exc:
             print(f"ERROR en {path}: no se escribió el .ipynb.\n{exc}", file=sys.stderr)
             return 1
