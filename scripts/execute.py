@@ -118,15 +118,19 @@ def main() -> int:
     for path in paths:
         if path.suffix != ".md" or not path.exists():
             parser.error(f"{path} no es un capítulo .md existente.")
+    failed = []  # un capítulo que falla no impide ejecutar los siguientes
     for path in paths:
         print(f"Ejecutando {path} ...", flush=True)
         try:
             seconds = execute(path.resolve(), args.out, args.profile)
         except CellExecutionError as exc:
             print(f"ERROR en {path}: no se escribió el .ipynb.\n{exc}", file=sys.stderr)
-            return 1
+            failed.append((path, str(exc).strip().splitlines()[-1] if str(exc).strip() else ""))
+            continue
         print(f"  {path.stem}.ipynb escrito ({seconds:.0f} s).", flush=True)
-    return 0
+    for path, last_line in failed:
+        print(f"FALLÓ {path.stem}: {last_line}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
