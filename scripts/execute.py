@@ -76,7 +76,14 @@ def execute(md_path: Path, out_dir: Path | None = None, profile: bool = False) -
         resources={"metadata": {"path": str(md_path.parent)}},
     )
     start = time.perf_counter()
-    client.execute()
+    target = md_path.with_suffix(".ipynb") if out_dir is None else out_dir / f"{md_path.stem}.ipynb"
+    try:
+        client.execute()
+    except CellExecutionError:
+        if out_dir is not None:  # ensayo: se guarda hasta el fallo (scripts/seeds_table.py lo lee)
+            nb.cells.pop()
+            jupytext.write(nb, target, fmt="ipynb")
+        raise
     elapsed = time.perf_counter() - start
     probe = nb.cells.pop()
     for seconds, index, first in slowest_cells(nb) if profile else []:
@@ -85,7 +92,6 @@ def execute(md_path: Path, out_dir: Path | None = None, profile: bool = False) -
     # Qué produjo estas salidas, dicho por el núcleo que las calculó: para diagnosticar
     # en segundos una diferencia en otra máquina (tests/test_numerics.py).
     nb.metadata["genmod"] = {**json.loads(text.strip().splitlines()[-1]), "seconds": round(elapsed)}
-    target = md_path.with_suffix(".ipynb") if out_dir is None else out_dir / f"{md_path.stem}.ipynb"
     jupytext.write(nb, target, fmt="ipynb")
     last = [c for c in nb.cells if c.cell_type == "code"][-1]
     for output in last.get("outputs", []):
@@ -124,7 +130,8 @@ def main() -> int:
         try:
             seconds = execute(path.resolve(), args.out, args.profile)
         except CellExecutionError as exc:
-            print(f"ERROR en {path}: no se escribió el .ipynb.\n{exc}", file=sys.stderr)
+            kept = "se guardó hasta el fallo" if args.out else "no se escribió"
+            print(f"ERROR en {path}: el .ipynb {kept}.\n{exc}", file=sys.stderr)
             failed.append((path, str(exc).strip().splitlines()[-1] if str(exc).strip() else ""))
             continue
         print(f"  {path.stem}.ipynb escrito ({seconds:.0f} s).", flush=True)
