@@ -82,7 +82,7 @@ ENGLISH = [
 ENGLISH_BIBLIOGRAPHY = [
     r"(^|\. )In ",
     r"\bedition\b",
-    r"Technical Report",
+    r"Technical Report(?!\.)",  # la etiqueta de tipo; no un título que acaba así («GPT-4 Technical Report.»)
     r"arXiv preprint",
     r"\bpages\b",
     r"\beditors?\b",
