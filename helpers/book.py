@@ -263,12 +263,14 @@ def sample_ring(n, generator, k=8, radius=2.0, std=0.02):
 # --- 05_gan -------------------------------------------------------------------
 
 
-def count_modes(samples, centers, std=0.02, min_frac=0.02):
-    """Modos cubiertos y fracción de muestras a menos de 3 std de algún centro."""
+def count_modes(samples, centers, std=0.02, min_frac=0.02, radius=None):
+    """Modos con al menos min_frac de las muestras a menos de radius de su centro (3 std
+    si no se da radius) y fracción de muestras a menos de 3 std de algún centro."""
     nearest = torch.cdist(samples, centers).min(dim=1)
-    close = nearest.values < 3 * std
-    counts = torch.bincount(nearest.indices[close], minlength=len(centers))
-    return int((counts >= min_frac * len(samples)).sum()), close.float().mean().item()
+    near = nearest.values < (3 * std if radius is None else radius)
+    counts = torch.bincount(nearest.indices[near], minlength=len(centers))
+    close = (nearest.values < 3 * std).float().mean().item()
+    return int((counts >= min_frac * len(samples)).sum()), close
 
 
 # --- 05_gan -------------------------------------------------------------------

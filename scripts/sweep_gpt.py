@@ -11,7 +11,7 @@ tasa (y, si gana un extremo, un paso más, hasta un cuarto o el cuádruple). Esc
 ``chapters/07_gpt_sweep.csv``, que el capítulo imprime y del que elige, y cuya fila
 elegida el capítulo reproduce bit a bit al entrenar.
 
-Uso (unos 50 minutos en dos núcleos)::
+Uso (unos 45 minutos en dos núcleos)::
 
     python scripts/sweep_gpt.py            # todo desde cero
     python scripts/sweep_gpt.py --reuse    # conserva las filas ya escritas en el CSV
