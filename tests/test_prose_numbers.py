@@ -37,7 +37,7 @@ CONSTANTS: dict[str, dict[str, str]] = {
     },
     "05_gan.md": {"0.995": "decaimiento de la media exponencial de los pesos (hiperparámetro)"},
     "09_diffusion.md": {"1.5": "factor de contraste del control", "1.2": "objetivo del issue 24"},
-    "10_repaso.md": {
+    "11_repaso.md": {
         "97.2": "término de una integral resuelta a mano",
         "99.7": "regla 68-95-99.7",
         "0.90": "especificidad del ejemplo",
