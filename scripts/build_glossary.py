@@ -96,7 +96,7 @@ def main(link: bool) -> None:
             (ROOT / f"{c}.md").write_text(text, encoding="utf-8")
     for name, (c, m) in sorted(found.items(), key=lambda kv: kv[1][0]):  # nuevos enlaces
         t = texts[c]
-        print(f"{c[9:]:16} {name:38} …{t[max(0, m.start() - 50):m.end() + 30]!r}")
+        print(f"{c[9:]:16} {name:38} …{t[max(0, m.start() - 50) : m.end() + 30]!r}")
     entries = []
     for name, english, _, definition in sorted(TERMS, key=lambda t: sort_key(t[0])):
         chapter = found[name][0] if name in found else unlinked.get(name)

@@ -33,14 +33,50 @@ TOC_DOCS = set(re.findall(r"file: (\S+)", (ROOT / "_toc.yml").read_text(encoding
 #: Cursivas en español sin tilde: énfasis de una palabra y títulos de obras.
 SPANISH_EMPHASIS = {
     # énfasis de palabras corrientes
-    "a posteriori", "a priori", "anterior", "columnas", "condicional", "conjunto", "cuentas",
-    "de extremo a extremo", "densidad", "dentro", "desenredadas", "directamente", "entre",
-    "entrenamiento", "es", "estado", "estilo", "forma", "generar", "insesgada", "inversa",
-    "la", "el", "un", "y", "muestrear", "pesos", "peor", "por debajo", "potenciales",
-    "reales", "reponderada", "respecto al logit", "sea cual sea", "sesgada", "sube",
-    "tasa", "terminar", "dificultad", "diferencial",
+    "a posteriori",
+    "a priori",
+    "anterior",
+    "columnas",
+    "condicional",
+    "conjunto",
+    "cuentas",
+    "de extremo a extremo",
+    "densidad",
+    "dentro",
+    "desenredadas",
+    "directamente",
+    "entre",
+    "entrenamiento",
+    "es",
+    "estado",
+    "estilo",
+    "forma",
+    "generar",
+    "insesgada",
+    "inversa",
+    "la",
+    "el",
+    "un",
+    "y",
+    "muestrear",
+    "pesos",
+    "peor",
+    "por debajo",
+    "potenciales",
+    "reales",
+    "reponderada",
+    "respecto al logit",
+    "sea cual sea",
+    "sesgada",
+    "sube",
+    "tasa",
+    "terminar",
+    "dificultad",
+    "diferencial",
     # títulos de obras y nombres de columnas de datos
-    "quijote", "don quijote", "apparent temperature",
+    "quijote",
+    "don quijote",
+    "apparent temperature",
 }
 
 TERM_ROLE = re.compile(r"\{term\}`([^`<]*?)(?:\s*<([^>`]+)>)?`")
@@ -59,9 +95,7 @@ def _strip(text: str) -> str:
 
 
 def prose(source: Path) -> str:
-    return "\n\n".join(
-        _strip(cell.source) for cell in jupytext.read(source).cells if cell.cell_type == "markdown"
-    )
+    return "\n\n".join(_strip(cell.source) for cell in jupytext.read(source).cells if cell.cell_type == "markdown")
 
 
 def italics(text: str) -> list[str]:
