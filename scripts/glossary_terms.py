@@ -153,7 +153,7 @@ TERMS = [
     ),
     (
         "distancia de Fréchet",
-        "*Fréchet distance* (FID)",
+        "*Fréchet distance*, *Fréchet inception distance* (FID)",
         r"distancia de Fréchet",
         "Distancia entre dos gaussianas ajustadas a los rasgos de muestras reales y generadas, usada para evaluar generadores de imágenes.",
     ),
@@ -321,7 +321,7 @@ TERMS = [
     ),
     (
         "interpolación esférica",
-        "*slerp*",
+        "*spherical linear interpolation*, *slerp*",
         r"slerp|interpolación esférica",
         "Interpolación entre dos vectores a lo largo de un arco de circunferencia, que conserva su norma típica cuando son gaussianos de alta dimensión.",
     ),
@@ -458,10 +458,10 @@ TERMS = [
         "Término inglés sin forma española asentada: vector con un uno en la posición de una categoría y ceros en el resto.",
     ),
     (
-        "padding",
+        "relleno de ceros",
         "*padding*",
         r"relleno de ceros|padding",
-        "Relleno de ceros que se añade en los bordes de la entrada de una convolución para controlar el tamaño de la salida.",
+        "Ceros que se añaden en los bordes de la entrada de una convolución para controlar el tamaño de la salida.",
     ),
     (
         "paso",
