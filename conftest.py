@@ -47,8 +47,10 @@ def built_book():
     """El libro, compilado una sola vez por sesión en ``_build/html`` (lo que publica el flujo).
 
     Con MathJax local (si está instalado) el sitio no depende de una CDN, y es el mismo
-    que se comprueba en Chromium y el que se publica. Devuelve el proceso de la
-    compilación (``returncode``, ``stdout``, ``stderr``) y la carpeta del HTML.
+    que se comprueba en Chromium y el que se publica. Si la compilación sale bien, se
+    construye también la edición en PDF (``scripts/build_pdf.py``: ``_build/html/libro.pdf``,
+    que se publica con el sitio). Devuelve los procesos de la compilación y del PDF
+    (``returncode``, ``stdout``, ``stderr``) y la carpeta del HTML.
     """
     env = dict(os.environ)
     local = mathjax_dir()
@@ -56,4 +58,8 @@ def built_book():
         env[MATHJAX_ENV] = str(local)
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"]
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
-    return {"result": result, "html": ROOT / "_build" / "html", "mathjax": local}
+    pdf = None
+    if result.returncode == 0:
+        pdf_cmd = [sys.executable, str(ROOT / "scripts" / "build_pdf.py")]
+        pdf = subprocess.run(pdf_cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    return {"result": result, "html": ROOT / "_build" / "html", "mathjax": local, "pdf": pdf}

@@ -214,14 +214,19 @@ def kernels() -> dict:
     }
 
 
+#: En ``requirements.txt``, lo que sigue a esta línea son herramientas que ningún cuaderno
+#: importa (p. ej. la edición en PDF): no entran en los metadatos de los cuadernos.
+TOOLS_MARKER = "# --- Herramientas que ningún cuaderno importa"
+
+
 def pinned_versions(requirements: Path | None = None) -> dict[str, str | None]:
-    """Versión instalada de cada paquete de ``requirements.txt`` (``None`` si falta)."""
+    """Versión instalada de cada paquete de ``requirements.txt`` (``None`` si falta), hasta ``TOOLS_MARKER``."""
     path = requirements or Path(__file__).resolve().parent.parent / "requirements.txt"
     names = ["torch", "numpy", "scipy", "scikit-learn"]
     if path.exists():
         names = [
             re.split(r"[=<>!~\[ ;]", line.strip(), maxsplit=1)[0]
-            for line in path.read_text(encoding="utf-8").splitlines()
+            for line in path.read_text(encoding="utf-8").split(TOOLS_MARKER)[0].splitlines()
             if line.strip() and not line.lstrip().startswith(("#", "-"))
         ]
     versions = {}

@@ -25,16 +25,10 @@ dice qué falta; en la integración continua (``CI=true``) falla. Con
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
-import json
+import importlib.util
 import os
 import re
-import shutil
-import subprocess
-import threading
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
@@ -43,6 +37,9 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("devtools", ROOT / "scripts" / "devtools.py")
+devtools = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(devtools)
 PROBE = (Path(__file__).with_name("page_probe.js")).read_text(encoding="utf-8")
 WIDTHS = (1280, 390)
 
@@ -99,7 +96,7 @@ def _missing(reason: str) -> None:
 
 
 def _chromium() -> str:
-    path = os.environ.get("GENMOD_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = devtools.find_chromium()
     if not path:
         _missing(
             "falta Chromium; instálelo con «apt-get install chromium» (Debian) o indique su ruta en GENMOD_CHROMIUM."
@@ -115,52 +112,6 @@ def _websocket():
     return websocket
 
 
-class DevTools:
-    """Cliente mínimo del protocolo DevTools de Chromium sobre un websocket."""
-
-    def __init__(self, url: str, websocket_module):
-        self._ws = websocket_module.create_connection(url, timeout=PAGE_TIMEOUT_S, suppress_origin=True)
-        self._next_id = 0
-        self.events: list[dict] = []
-
-    def call(self, method: str, **params):
-        self._next_id += 1
-        self._ws.send(json.dumps({"id": self._next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self._ws.recv())
-            if message.get("id") == self._next_id:
-                if "error" in message:
-                    raise RuntimeError(f"DevTools {method}: {message['error']}")
-                return message.get("result", {})
-            if "method" in message:
-                self.events.append(message)
-
-    def wait_for(self, method: str, timeout: float = PAGE_TIMEOUT_S) -> dict:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            for i, event in enumerate(self.events):
-                if event["method"] == method:
-                    return self.events.pop(i)
-            message = json.loads(self._ws.recv())
-            if "method" in message:
-                self.events.append(message)
-        raise TimeoutError(f"Chromium no emitió {method} en {timeout} s")
-
-    def evaluate(self, expression: str):
-        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"Error de JavaScript en la comprobación: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def close(self) -> None:
-        self._ws.close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, built_book):
     """El libro compilado una vez por sesión (``built_book``, con MathJax local), servido en 127.0.0.1."""
@@ -174,63 +125,26 @@ def site(tmp_path_factory, built_book):
     result = built_book["result"]
     assert result.returncode == 0, f"La compilación del libro falló:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     html = built_book["html"]
-    handler = functools.partial(_QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with devtools.serve(html) as base:
         yield {
             "html": html,
-            "base": f"http://127.0.0.1:{server.server_address[1]}/",
+            "base": base,
             "chromium": chromium,
             "websocket": websocket_module,
             "profile": tmp_path_factory.mktemp("chromium"),
         }
-    finally:
-        server.shutdown()
 
 
 @pytest.fixture(scope="module")
 def browser(site):
     """Chromium sin ventana y una pestaña controlada por DevTools."""
-    profile = site["profile"]
-    args = [
-        site["chromium"],
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--hide-scrollbars",
-        "--mute-audio",
-        f"--user-data-dir={profile}",
-        "--remote-debugging-port=0",
-        "about:blank",
-    ]
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    port_file = profile / "DevToolsActivePort"
-    end = time.monotonic() + 30
-    while not port_file.exists() or not port_file.read_text().strip():
-        if process.poll() is not None or time.monotonic() > end:
-            process.kill()
-            pytest.fail(f"Chromium ({site['chromium']}) no arrancó: sin {port_file.name}.")
-        time.sleep(0.1)
-    port = port_file.read_text().split()[0]
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/json/new?about:blank", method="PUT")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        target = json.load(response)
-    tab = DevTools(target["webSocketDebuggerUrl"], site["websocket"])
-    for domain in ("Page", "Runtime", "Log"):
-        tab.call(f"{domain}.enable")
     try:
-        yield tab
-    finally:
-        tab.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        with devtools.chromium_tab(site["chromium"], site["profile"], site["websocket"], PAGE_TIMEOUT_S) as tab:
+            yield tab
+    except RuntimeError as error:
+        if "no arrancó" in str(error):
+            pytest.fail(str(error))
+        raise
 
 
 def _pages(html: Path) -> list[str]:
@@ -260,32 +174,24 @@ def _console_errors(events: list[dict]) -> list[str]:
     return errors
 
 
-def _load(tab: DevTools, url: str) -> list[str]:
+def _load(tab, url: str) -> list[str]:
     """Abre la página a 1280 px, espera a MathJax y devuelve los errores de la consola."""
     tab.call("Emulation.setDeviceMetricsOverride", width=WIDTHS[0], height=HEIGHT, deviceScaleFactor=1, mobile=False)
     tab.events.clear()
     tab.call("Page.navigate", url=url)
     tab.wait_for("Page.loadEventFired")
-    tab.evaluate(
-        """(async () => {
-            for (let i = 0; i < 200 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
-                await new Promise((r) => setTimeout(r, 50));
-            if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
-            await document.fonts.ready;
-            await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100)));
-        })()"""
-    )
+    devtools.wait_for_mathjax(tab)
     return _console_errors(tab.events)
 
 
-def _measure(tab: DevTools, width: int) -> dict:
+def _measure(tab, width: int) -> dict:
     """Mide la página ya cargada con la ventana a `width` px de ancho."""
     tab.call("Emulation.setDeviceMetricsOverride", width=width, height=HEIGHT, deviceScaleFactor=1, mobile=False)
     tab.evaluate("new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100)))")
     return tab.evaluate(f"({PROBE})({'true' if width >= 1000 else 'false'})")
 
 
-def _screenshot(tab: DevTools, path: Path) -> None:
+def _screenshot(tab, path: Path) -> None:
     """Página entera a 1280 px: una ventana tan alta como el documento (hasta 16 000 px),
     para que las barras laterales fijas salgan como las ve el lector."""
     height = min(tab.evaluate("document.documentElement.scrollHeight"), 16000)
