@@ -452,6 +452,12 @@ def build(html_dir: Path, out: Path, report_path: Path, check_only: bool = False
             if "/Dest" in annotation:
                 links += 1
                 broken_links += str(annotation["/Dest"]) not in named
+    # Una página sin más texto que su número: el marco vacío de un bloque que no cupo.
+    for number, page in enumerate(final.pages[1:], start=1):
+        if page.extract_text().split() in ([], [str(number)]):
+            problems.append(
+                {"kind": "página vacía", "where": f"página {number}", "text": "", "measure": "sin texto", "tag": ""}
+            )
     if broken_links:
         problems.append(
             {
