@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 
 from helpers.repro import smoke_mode
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _KEY = re.compile(r"^[a-z][a-z0-9_.]*$")
+# apertura de una directiva de solución con compuerta: ```{solution-start} o :::{solution-end}
+_GATE = re.compile(r"^ {0,3}(?:`{3,}|:{3,})\{(solution-start|solution-end)\}", re.M)
 
 
 def report(
@@ -91,3 +94,51 @@ def glue(key: str, text: str) -> None:
     except ImportError:
         return
     myst_glue(key, text, display=False)
+
+
+def _source(cell: Mapping) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def solution_code_cells(cells: Sequence[Mapping]) -> list[int]:
+    """Índices de las celdas de código que están dentro de una solución con compuerta.
+
+    Una solución que ejecuta código se escribe con ``{solution-start}`` y
+    ``{solution-end}`` (sphinx-exercise) en celdas de texto, y sus celdas de código van
+    entre las dos. ``cells`` son las celdas de un cuaderno (de nbformat o del JSON).
+    Lanza ``ValueError`` si una compuerta se abre dentro de otra, se cierra sin abrirse
+    o queda abierta al final.
+    """
+    inside, found = False, []
+    for i, cell in enumerate(cells):
+        if cell.get("cell_type") == "code":
+            if inside:
+                found.append(i)
+            continue
+        if cell.get("cell_type") != "markdown":
+            continue
+        for match in _GATE.finditer(_source(cell)):
+            opens = match.group(1) == "solution-start"
+            if opens and inside:
+                raise ValueError(f"celda {i}: {{solution-start}} dentro de otra solución sin cerrar.")
+            if not opens and not inside:
+                raise ValueError(f"celda {i}: {{solution-end}} sin su {{solution-start}}.")
+            inside = opens
+    if inside:
+        raise ValueError("una {solution-start} queda sin su {solution-end}.")
+    return found
+
+
+def results_cell_index(cells: Sequence[Mapping]) -> int:
+    """Índice de la celda de resultados: la última celda de código fuera de las soluciones.
+
+    Después de ella solo pueden venir las celdas de código de las soluciones con
+    compuerta (``solution_code_cells``), que se ejecutan pero no informan métricas.
+    Lanza ``ValueError`` si no hay ninguna celda de código fuera de ellas.
+    """
+    solutions = set(solution_code_cells(cells))
+    main = [i for i, c in enumerate(cells) if c.get("cell_type") == "code" and i not in solutions]
+    if not main:
+        raise ValueError("el cuaderno no tiene celdas de código fuera de las soluciones.")
+    return main[-1]

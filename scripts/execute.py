@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from helpers.numerics import STORED_OUTPUT_ENV  # noqa: E402
+from helpers.results import results_cell_index  # noqa: E402
 
 # Los ajustes de las salidas guardadas se imponen antes de importar helpers (y torch).
 os.environ.update(STORED_OUTPUT_ENV)
@@ -93,8 +94,8 @@ def execute(md_path: Path, out_dir: Path | None = None, profile: bool = False) -
     # en segundos una diferencia en otra máquina (tests/test_numerics.py).
     nb.metadata["genmod"] = {**json.loads(text.strip().splitlines()[-1]), "seconds": round(elapsed)}
     jupytext.write(nb, target, fmt="ipynb")
-    last = [c for c in nb.cells if c.cell_type == "code"][-1]
-    for output in last.get("outputs", []):
+    results = nb.cells[results_cell_index(nb.cells)]  # la última, salvo las de las soluciones
+    for output in results.get("outputs", []):
         for line in output.get("text", "").splitlines():
             if line.startswith("métrica:"):
                 print(f"  {line}", flush=True)

@@ -12,6 +12,8 @@ import jupytext
 import pytest
 import yaml
 
+from helpers.results import results_cell_index, solution_code_cells
+
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -84,11 +86,19 @@ def test_first_code_cell_is_the_colab_bootstrap(md):
 
 
 @pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.stem)
-def test_last_code_cell_prints_metrics(md):
-    last = _code_cells(md)[-1]
+def test_results_cell_is_last_and_prints_metrics(md):
+    """La celda de resultados es la última de código; detrás solo van las de las soluciones."""
+    cells = json.loads(md.with_suffix(".ipynb").read_text(encoding="utf-8"))["cells"]
+    index, solutions = results_cell_index(cells), solution_code_cells(cells)
+    code_after = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and i > index]
+    assert code_after == solutions, (
+        f"En {md.name}, tras la celda de resultados solo van las celdas de las soluciones con "
+        f"compuerta ({{solution-start}} ... {{solution-end}}), y todas ellas van detrás."
+    )
+    last = cells[index]
     text = "".join(_text(o.get("text", "")) + "\n" for o in last.get("outputs", []) if o.get("name") == "stdout")
     lines = [line for line in text.splitlines() if line.startswith("métrica:")]
-    assert lines, f"La última celda de {md.name} no imprime líneas 'métrica: ...'."
+    assert lines, f"La celda de resultados de {md.name} no imprime líneas 'métrica: ...'."
     for line in lines:
         assert METRIC_LINE.match(line), f"Línea de resultados mal formada en {md.name}: {line!r}"
 

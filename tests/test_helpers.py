@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.server
+import re
 import subprocess
 import sys
 import threading
@@ -332,6 +333,51 @@ def test_report_prints_line_and_checks_target(capsys):
         helpers.report("gan", "acc", 0.5, at_least=0.97)
     with pytest.raises(AssertionError, match="no es finito"):
         helpers.report("gan", "fd", float("nan"), at_most=1.0)
+
+
+def _nb_cells(*cells: tuple[str, str]) -> list[dict]:
+    return [{"cell_type": kind, "source": source} for kind, source in cells]
+
+
+def test_results_cell_is_the_last_code_cell_outside_gated_solutions():
+    start, end = "```{solution-start} e\n:class: dropdown\n```\n", "Fin.\n\n```{solution-end}\n```\n"
+    cells = _nb_cells(
+        ("code", "import helpers"),
+        ("code", "helpers.report(...)"),
+        ("markdown", "```{exercise}\n:label: e\n```\n\n" + start + "Texto."),
+        ("code", "print(1)"),
+        ("markdown", "Más texto."),
+        ("code", "print(2)"),
+        ("markdown", end + "\n" + start),  # una solución termina y la siguiente empieza
+        ("code", "print(3)"),
+        ("markdown", [end]),  # fuente como lista, como en el JSON
+    )
+    assert helpers.results.solution_code_cells(cells) == [3, 5, 7]
+    assert helpers.results.results_cell_index(cells) == 1
+    plain = _nb_cells(("markdown", "```{solution} e\n```"), ("code", "a"), ("code", "b"))
+    assert helpers.results.solution_code_cells(plain) == []
+    assert helpers.results.results_cell_index(plain) == 2
+    colon = _nb_cells(
+        ("code", "r"), ("markdown", ":::{solution-start} e\n:::"), ("code", "s"), ("markdown", ":::{solution-end}\n:::")
+    )
+    assert helpers.results.solution_code_cells(colon) == [2]  # también con colon_fence
+
+
+@pytest.mark.parametrize(
+    "cells, match",
+    [
+        (_nb_cells(("markdown", "```{solution-start} e\n```"), ("code", "a")), "sin su {solution-end}"),
+        (_nb_cells(("code", "a"), ("markdown", "```{solution-end}\n```")), "sin su {solution-start}"),
+        (
+            _nb_cells(("markdown", "```{solution-start} e\n```\n\n```{solution-start} f\n```")),
+            "dentro de otra solución",
+        ),
+        (_nb_cells(("markdown", "Sin código.")), "no tiene celdas de código"),
+    ],
+)
+def test_results_cell_index_rejects_unbalanced_gates(cells, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
+        helpers.results.results_cell_index(cells)
 
 
 def test_report_checks_targets_under_python_O():

@@ -1,5 +1,8 @@
-"""El contrato de la celda de resultados: solo la última celda informa métricas, con el
-prefijo del capítulo, y cada métrica pasa por ``helpers.report`` (que comprueba su objetivo)."""
+"""El contrato de la celda de resultados: solo ella informa métricas, con el prefijo del
+capítulo, y cada métrica pasa por ``helpers.report`` (que comprueba su objetivo).
+
+La celda de resultados es la última de código salvo las de las soluciones con compuerta
+(``helpers.results.results_cell_index``), que van detrás y no informan métricas."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+from helpers.results import results_cell_index
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
@@ -22,9 +27,8 @@ def _prefix(notebook: Path) -> str:
     return notebook.stem.split("_", 1)[1]
 
 
-def _code_cells(notebook: Path) -> list[dict]:
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    return [c for c in cells if c["cell_type"] == "code"]
+def _cells(notebook: Path) -> list[dict]:
+    return json.loads(notebook.read_text(encoding="utf-8"))["cells"]
 
 
 def _text(value) -> str:
@@ -44,16 +48,19 @@ def _metric_lines(cell: dict) -> list[str]:
     ],
     ids=lambda p: p.stem,
 )
-def test_metrics_only_in_last_cell_with_chapter_prefix(notebook):
-    cells = _code_cells(notebook)
-    for i, cell in enumerate(cells[:-1]):
-        assert not _metric_lines(cell), f"{notebook.name}: la celda de código {i} imprime métricas; solo la última."
+def test_metrics_only_in_results_cell_with_chapter_prefix(notebook):
+    cells = _cells(notebook)
+    results = results_cell_index(cells)
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] != "code" or i == results:
+            continue
+        assert not _metric_lines(cell), f"{notebook.name}: la celda {i} imprime métricas; solo la de resultados."
         assert "helpers.report(" not in _text(cell["source"]), (
-            f"{notebook.name}: la celda de código {i} llama a helpers.report; solo la última."
+            f"{notebook.name}: la celda {i} llama a helpers.report; solo la de resultados."
         )
-    lines = _metric_lines(cells[-1])
-    assert lines, f"{notebook.name}: la última celda no imprime métricas."
-    calls = re.findall(r"helpers\.report\(\s*\"([a-z0-9_]+)\"", _text(cells[-1]["source"]))
+    lines = _metric_lines(cells[results])
+    assert lines, f"{notebook.name}: la celda de resultados no imprime métricas."
+    calls = re.findall(r"helpers\.report\(\s*\"([a-z0-9_]+)\"", _text(cells[results]["source"]))
     assert calls and set(calls) == {_prefix(notebook)}, (
         f"{notebook.name}: las métricas deben llevar el prefijo '{_prefix(notebook)}'; "
         f"se encontró {sorted(set(calls))}."
