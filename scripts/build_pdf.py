@@ -72,6 +72,15 @@ class BuildError(RuntimeError):
     """El PDF no se puede construir (falta el libro compilado, Chromium, MathJax local...)."""
 
 
+def _problem(kind: str, where: str, measure: str, text: str = "") -> dict:
+    """Un problema del informe, con los campos de los que devuelve scripts/pdf_probe.js."""
+    return {"kind": kind, "where": where, "text": text, "measure": measure, "tag": ""}
+
+
+def _config(root: Path = ROOT) -> dict:
+    return yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+
+
 # --- El documento unido -----------------------------------------------------------------
 
 
@@ -86,8 +95,7 @@ def toc_pages(root: Path = ROOT) -> list[tuple[str, str]]:
 
 def site_url(root: Path = ROOT) -> str:
     """Dirección del sitio publicado (GitHub Pages) a partir de ``repository.url`` de ``_config.yml``."""
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    match = re.match(r"https://github\.com/([^/]+)/([^/]+?)/?$", config["repository"]["url"])
+    match = re.match(r"https://github\.com/([^/]+)/([^/]+?)/?$", _config(root)["repository"]["url"])
     if match is None:
         raise BuildError("repository.url de _config.yml no es una dirección de GitHub.")
     owner, name = match.groups()
@@ -122,7 +130,7 @@ def compose(html_dir: Path) -> tuple[str, list[dict]]:
     head_parts: list[str] = []
     bodies: list[str] = []
     entries: list[dict] = []
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config = _config()
 
     for index, (page, part) in enumerate(pages):
         path = html_dir / f"{page}.html"
@@ -281,15 +289,8 @@ def missing_glyphs(by_family: dict[str, dict[str, str]]) -> list[dict]:
             if ch in " \n\t\r" or category in ("Cc", "Cf") or ord(ch) in covered:
                 continue
             name = unicodedata.name(ch, f"U+{ord(ch):04X}")
-            problems.append(
-                {
-                    "kind": "glifo",
-                    "where": where,
-                    "text": ch,
-                    "measure": f"«{ch}» ({name}) no está en ninguna letra de «{stack}» ni de reserva",
-                    "tag": "",
-                }
-            )
+            measure = f"«{ch}» ({name}) no está en ninguna letra de «{stack}» ni de reserva"
+            problems.append(_problem("glifo", where, measure, text=ch))
     return problems
 
 
@@ -410,9 +411,7 @@ def build(html_dir: Path, out: Path, report_path: Path, check_only: bool = False
 
     for entry, place in zip(entries, located, strict=True):
         if place is None:
-            problems.append(
-                {"kind": "índice", "where": entry["title"], "text": "", "measure": "sin destino en el PDF", "tag": ""}
-            )
+            problems.append(_problem("índice", entry["title"], "sin destino en el PDF"))
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(cover_pdf)))
     writer.append(reader)
@@ -432,7 +431,7 @@ def build(html_dir: Path, out: Path, report_path: Path, check_only: bool = False
         else:
             writer.add_outline_item(title=entry["title"], page_number=place[0] + 1, parent=parent, fit=fit)
     writer.page_mode = "/UseOutlines"
-    writer.add_metadata({"/Title": yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]})
+    writer.add_metadata({"/Title": _config()["title"]})
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as handle:
         writer.write(handle)
@@ -455,19 +454,9 @@ def build(html_dir: Path, out: Path, report_path: Path, check_only: bool = False
     # Una página sin más texto que su número: el marco vacío de un bloque que no cupo.
     for number, page in enumerate(final.pages[1:], start=1):
         if page.extract_text().split() in ([], [str(number)]):
-            problems.append(
-                {"kind": "página vacía", "where": f"página {number}", "text": "", "measure": "sin texto", "tag": ""}
-            )
+            problems.append(_problem("página vacía", f"página {number}", "sin texto"))
     if broken_links:
-        problems.append(
-            {
-                "kind": "enlace",
-                "where": "PDF",
-                "text": "",
-                "measure": f"{broken_links} de {links} enlaces internos sin destino",
-                "tag": "",
-            }
-        )
+        problems.append(_problem("enlace", "PDF", f"{broken_links} de {links} enlaces internos sin destino"))
     report = {
         "pdf": str(out.relative_to(ROOT) if out.is_relative_to(ROOT) else out),
         "pages": len(final.pages),
